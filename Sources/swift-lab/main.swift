@@ -1,0 +1,3 @@
+import SwiftLabApp
+
+SwiftLabCommand.main(CommandLine.arguments)
