@@ -1,16 +1,37 @@
 import Foundation
-import LabSession
-import JupyterKernel
 
-/// Entry point of the `swift-lab` executable: parses the subcommand and hands over to a front end.
+/// Entry point of the `swift-lab` executable: picks the subcommand and hands over to its front end.
 public enum SwiftLabCommand {
-    public static func main(_ arguments: [String]) {
-        let usage = "usage: swift-lab repl | run FILE | kernel -f CONNECTION_FILE | install-kernel | bench"
+    static let usage = """
+    usage: swift-lab <subcommand> [options]
+      repl [--record FILE]             interactive lab with readline, completion and history
+      run FILE [--out DIR]             replay a .lab script or the code cells of a .ipynb notebook
+      kernel -f CONNECTION_FILE        Jupyter kernel (started by Jupyter)
+      install-kernel [--user|--prefix DIR] [--name NAME]   install the kernelspec
+      bench [--json]                   training and inference throughput of the engine
+    """
+
+    /// Runs the subcommand named in `arguments[1]` and exits with its status.
+    public static func main(_ arguments: [String]) -> Never {
         guard arguments.count > 1 else {
-            print(usage)
+            FileHandle.standardError.write(Data((usage + "\n").utf8))
             exit(2)
         }
-        print(usage)
-        exit(2)
+        let rest = Array(arguments.dropFirst(2))
+        let status: Int32
+        switch arguments[1] {
+        case "repl": status = REPLFrontEnd.main(rest)
+        case "run": status = ScriptPlayer.main(rest)
+        case "kernel": status = KernelFrontEnd.main(rest)
+        case "install-kernel": status = KernelInstaller.main(rest)
+        case "bench": status = BenchFrontEnd.main(rest)
+        case "-h", "--help", "help":
+            print(usage)
+            status = 0
+        default:
+            FileHandle.standardError.write(Data("swift-lab: unknown subcommand '\(arguments[1])'\n\(usage)\n".utf8))
+            status = 2
+        }
+        exit(status)
     }
 }

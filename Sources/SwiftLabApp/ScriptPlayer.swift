@@ -1,0 +1,9 @@
+import Foundation
+
+/// Front end stub, replaced by its owner.
+enum ScriptPlayer {
+    static func main(_ arguments: [String]) -> Int32 {
+        FileHandle.standardError.write(Data("swift-lab: not built yet\n".utf8))
+        return 1
+    }
+}
