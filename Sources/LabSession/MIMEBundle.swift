@@ -41,4 +41,9 @@ public protocol OutputSink: AnyObject {
     /// A rich result. With `displayID`, a later call with `update: true` and the same id
     /// replaces it in place (live training progress).
     func display(_ bundle: MIMEBundle, displayID: String?, update: Bool)
+    /// The value a command computed (`params` -> 11,181,642), shown as the cell's result
+    /// (Jupyter `execute_result`).
+    func result(_ bundle: MIMEBundle)
+    /// Clears what the current cell has shown so far; with `wait`, only once new output arrives.
+    func clear(wait: Bool)
 }
