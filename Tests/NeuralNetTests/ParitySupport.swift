@@ -55,6 +55,9 @@ enum Parity {
             diff += d * d
             ref += Double(torch[i]) * Double(torch[i])
         }
+        if ProcessInfo.processInfo.environment["PARITY_VERBOSE"] != nil {
+            print("parity \(what): relative L2 error \(relativeError(ours, torch))")
+        }
         let ok = diff.squareRoot() <= tolerance * ref.squareRoot() + 1e-7 * Double(ours.count).squareRoot()
         XCTAssertTrue(ok, "\(what): relative L2 error \(relativeError(ours, torch)) > \(tolerance)", file: file, line: line)
     }
