@@ -171,3 +171,23 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(listing(root), ["cifar-10-batches-bin", "cifar-10-binary.tar.gz"])
     }
 }
+
+final class OfficialMirrorProbe: XCTestCase {
+    /// Tries the real download URL; only with SWIFT_LAB_NETWORK_PROBE=1 (never in CI). Without network it must
+    /// fail quickly with the one-line message.
+    func testOfficialURLProbe() throws {
+        guard ProcessInfo.processInfo.environment["SWIFT_LAB_NETWORK_PROBE"] == "1" else {
+            throw XCTSkip("set SWIFT_LAB_NETWORK_PROBE=1 to try the official URL")
+        }
+        let root = makeTempDir("probe")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let start = Date()
+        do {
+            _ = try CIFAR10.load(root: root, split: .test)
+            print("probe: downloaded the official archive")
+        } catch {
+            print("probe after \(Date().timeIntervalSince(start)) s: \(error)")
+            XCTAssertTrue("\(error)".contains("cifar-10-binary.tar.gz"))
+        }
+    }
+}
