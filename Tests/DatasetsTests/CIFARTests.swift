@@ -114,3 +114,37 @@ final class CIFARTests: XCTestCase {
         check(pickleBatch(data: data, labels: [1, 2, 3], batchLabel: "x"), ["3 labels for 2 images"])
     }
 }
+
+final class FullSizeCIFARTests: XCTestCase {
+    /// Full-size batches (10,000 records each) in both formats: real sizes exercise LONG_BINPUT, APPENDS runs of
+    /// 1,000 and a 30 MB BINSTRING. Only with SWIFT_LAB_FULL_SIZE=1 (writes ~370 MB to the temp folder).
+    func testFullSizeBatchesLoadQuickly() throws {
+        guard ProcessInfo.processInfo.environment["SWIFT_LAB_FULL_SIZE"] == "1" else {
+            throw XCTSkip("set SWIFT_LAB_FULL_SIZE=1 to run the full-size load test")
+        }
+        let root = makeTempDir("full")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for b in 0 ... 5 {
+            let bin = binaryBatch(batch: b, records: 10_000)
+            let name = b == 0 ? "test_batch" : "data_batch_\(b)"
+            writeFile(root + "/cifar-10-batches-bin/\(name).bin", bin)
+            var data: [UInt8] = [], labels: [Int] = []
+            data.reserveCapacity(30_720_000)
+            for i in 0 ..< 10_000 {
+                labels.append(Int(bin[i * 3073]))
+                data += bin[(i * 3073 + 1) ..< ((i + 1) * 3073)]
+            }
+            writeFile(root + "/cifar-10-batches-py/\(name)", pickleBatch(data: data, labels: labels, batchLabel: name))
+        }
+        var t = Date()
+        let bin = try CIFAR10.load(root: root, split: .train, download: false, archives: [.binary])
+        print("binary train load: \(Date().timeIntervalSince(t)) s")
+        t = Date()
+        let py = try CIFAR10.load(root: root, split: .train, download: false, archives: [.python])
+        print("pickle train load: \(Date().timeIntervalSince(t)) s")
+        XCTAssertEqual(bin.count, 50_000)
+        XCTAssertEqual(py.labels, bin.labels)
+        XCTAssertTrue(py.images == bin.images)
+        XCTAssertEqual(bin.pixel(49_999, 31, 31, 2), fakePixel(batch: 5, record: 9_999, channel: 2, pixel: 1023))
+    }
+}
