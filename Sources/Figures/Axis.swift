@@ -33,7 +33,7 @@ public struct Axis: Equatable, Sendable {
             let pad = (hi - lo) * padding
             lo = fixedLower ?? (lo - pad)
             hi = fixedUpper ?? (hi + pad)
-            let step = Axis.niceStep((hi - lo) / 5)
+            let step = Axis.niceStep((hi - lo) / 6)
             var t = (lo / step).rounded(.up) * step
             var ticks = [Double]()
             while t <= hi + step * 1e-9 {
