@@ -114,12 +114,11 @@ public struct LineChart: Sendable {
     /// What the chart shows, in words and numbers.
     public func summary() -> String {
         let xs = series.flatMap { $0.x }
-        var head = "Line chart '\(title)'"
-        head += ": \(series.count) series"
+        var head = "Line chart '\(title)': \(series.count) series"
         if let lo = xs.min(), let hi = xs.max() {
-            head += " over \(xLabel.isEmpty ? "x" : xLabel) \(NumberText.short(lo)) to \(NumberText.short(hi))"
+            head += "; x: \(xLabel.isEmpty ? "x" : xLabel), \(NumberText.short(lo)) to \(NumberText.short(hi))"
         }
-        if logY { head += " (log-scale \(yLabel.isEmpty ? "y" : yLabel))" } else if !yLabel.isEmpty { head += "; y: \(yLabel)" }
+        head += "; \(logY ? "log-scale " : "")y: \(yLabel.isEmpty ? "y" : yLabel)"
         var lines = [head]
         let nameWidth = series.map { $0.name.count }.max() ?? 0
         for s in series {

@@ -57,7 +57,7 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(t.contains("Accuracy"))
         XCTAssertTrue(t.contains("test accuracy"))
         XCTAssertTrue(fig.plain.contains("train loss  1.52 -> 0.61"), fig.plain)
-        XCTAssertTrue(fig.plain.contains("over epoch 1 to 5"), fig.plain)
+        XCTAssertTrue(fig.plain.contains("x: epoch, 1 to 5"), fig.plain)
     }
 
     func testBarChartPerClass() throws {

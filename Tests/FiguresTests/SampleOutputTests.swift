@@ -47,6 +47,12 @@ final class SampleOutputTests: XCTestCase {
         try save(LabFigures.confusionMatrix(classNames: classes, counts: counts, name: "confusion-table"))
         let fig = LabFigures.sampleGrid(images: images, count: 8, channels: 3, height: 32, width: 32, titles: names)
         try Data(TerminalImage.render(fig.image!, maxColumns: 100).utf8).write(to: url.appendingPathComponent("terminal.txt"))
+        let curves = LineChart(title: "Training loss", xLabel: "epoch", yLabel: "loss",
+                               series: [.init(name: "train", y: [1.52, 1.1, 0.9, 0.75, 0.61]), .init(name: "test", y: [1.4, 1.05, 0.95, 0.8, 0.7])])
+        let g = LineChart(title: "Mean |gradient| per layer", xLabel: "layer", yLabel: "mean |grad|",
+                          series: [.init(name: "plain", y: plain), .init(name: "resnet", y: resnet)], logY: true)
+        try Data((TerminalChart.render(curves) + TerminalChart.render(g, columns: 70, rows: 14)).utf8)
+            .write(to: url.appendingPathComponent("terminal-chart.txt"))
         try Data((fig.plain + "\n" + LabFigures.gradientChart(series: [("plain", plain), ("resnet", resnet)]).plain).utf8)
             .write(to: url.appendingPathComponent("plain.txt"))
     }

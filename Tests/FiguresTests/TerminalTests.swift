@@ -26,7 +26,7 @@ final class TerminalTests: XCTestCase {
         XCTAssertEqual(lines[0].filter { $0 == "\u{2580}" }.count, 40)
         let odd = TerminalImage.render(RGBImage(width: 3, height: 3))
         XCTAssertEqual(odd.split(separator: "\n").count, 2)
-        XCTAssertTrue(odd.split(separator: "\n")[1].contains("\u{1B}[49m"))
+        XCTAssertFalse(odd.split(separator: "\n")[1].contains("\u{1B}[48;2"), "odd last row keeps the terminal background")
         var halves = RGBImage(width: 4, height: 2, fill: .black)
         halves.fillRect(x: 2, y: 0, width: 2, height: 2, .white)
         XCTAssertEqual(TerminalImage.shrink(halves, toWidth: 2).pixel(1, 0), .white)
@@ -38,5 +38,21 @@ final class TerminalTests: XCTestCase {
         XCTAssertEqual(Sparkline.ascii([1e-4, 1e-2, 1], log: true), "_=#")
         XCTAssertEqual(Sparkline.ascii(Array(repeating: 1, count: 100), maxWidth: 10).count, 10)
         XCTAssertEqual(TextBar.bar(0.5, width: 10), "#####.....")
+    }
+
+    func testTerminalLineChartLayout() {
+        let chart = LineChart(title: "Mean |gradient| per layer", xLabel: "layer", yLabel: "mean |grad|",
+                              series: [.init(name: "plain", y: [1e-4, 1e-3, 1e-2]), .init(name: "resnet", y: [0.01, 0.02, 0.03])],
+                              logY: true)
+        let text = TerminalChart.render(chart, columns: 60, rows: 12)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        XCTAssertEqual(lines.first, "Mean |gradient| per layer")
+        XCTAssertEqual(lines.count, 1 + 12 + 2)
+        // Decade labels sit at the left of the plot rows, top to bottom.
+        let labelled = lines.dropFirst().prefix(12).compactMap { $0.split(separator: " ").first.map(String.init) }
+            .filter { $0.hasPrefix("1e") }
+        XCTAssertEqual(labelled, ["1e-1", "1e-2", "1e-3", "1e-4"])
+        XCTAssertTrue(lines.last!.contains("plain") && lines.last!.contains("resnet"))
+        XCTAssertTrue(text.contains("\u{1B}[38;2;31;119;180m"), "first series in the first palette color")
     }
 }
