@@ -41,7 +41,7 @@ public struct ImageGrid: Sendable {
     public var rows: Int
     public var columns: Int
     public var title: String?
-    /// Target longest side of a tile in pixels; the upscale factor is tileSize / side, at least 1.
+    /// Target longest side of a tile in pixels; the upscale factor is tileSize / side rounded, at least 1.
     public var tileSize: Int
     public var margin = 16
     public var gap = 14
@@ -71,7 +71,7 @@ public struct ImageGrid: Sendable {
 
     private var factor: Int {
         let side = tiles.map { max($0.image.width, $0.image.height) }.max()!
-        return max(1, tileSize / side)
+        return max(1, Int((Double(tileSize) / Double(side)).rounded()))
     }
 
     private var layoutTileWidth: Int { tiles.map { $0.image.width }.max()! * factor }

@@ -62,9 +62,16 @@ public struct LineChart: Sendable {
     /// The chart as an SVG document.
     public func svg() -> String {
         let (xAxis, yAxis) = axes()
+        var height = self.height
         var frame = ChartFrame(width: Double(width), height: Double(height), title: title, xLabel: xLabel, yLabel: yLabel)
         frame.fitLeft(to: yAxis)
-        if xNames != nil { frame.bottom = 76 }
+        if let names = xNames {
+            // Room for names turned 45 degrees, then the axis label.
+            let longest = names.map { SVGCanvas.textWidth($0, size: 9.5) }.max() ?? 0
+            frame.bottom = 40 + longest * 0.71
+            height = max(height, Int(frame.bottom + 240))
+            frame.height = Double(height)
+        }
         var svg = SVGCanvas(width: width, height: height)
         frame.drawFrame(&svg, yAxis: yAxis)
         if let names = xNames {

@@ -53,6 +53,19 @@ final class SampleOutputTests: XCTestCase {
                           series: [.init(name: "plain", y: plain), .init(name: "resnet", y: resnet)], logY: true)
         try Data((TerminalChart.render(curves) + TerminalChart.render(g, columns: 70, rows: 14)).utf8)
             .write(to: url.appendingPathComponent("terminal-chart.txt"))
+        var fashion = [Float](repeating: 0, count: 8 * 28 * 28)
+        for i in fashion.indices {
+            let x = i % 28, y = (i / 28) % 28
+            fashion[i] = Float(x * y) / 729
+        }
+        try save(LabFigures.sampleGrid(images: fashion, count: 8, channels: 1, height: 28, width: 28,
+                                       titles: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Ankle boot"],
+                                       title: "Fashion-MNIST samples", name: "fashion"))
+        var layers = ["conv1"]
+        for l in 1...4 { for b in 0...1 { layers += ["layer\(l).\(b).conv1", "layer\(l).\(b).conv2"] } }
+        layers.append("fc")
+        let deep: [Double] = layers.indices.map { (i: Int) -> Double in 0.002 * pow(1.2, Double(i)) }
+        try save(LabFigures.gradientChart(series: [("ResNet-18", deep)], layerNames: layers, name: "gradients-named"))
         try Data((fig.plain + "\n" + LabFigures.gradientChart(series: [("plain", plain), ("resnet", resnet)]).plain).utf8)
             .write(to: url.appendingPathComponent("plain.txt"))
     }
