@@ -1,0 +1,141 @@
+import Foundation
+
+/// The shell channel: one request at a time, each wrapped in busy/idle on iopub.
+extension KernelServer {
+    func shellLoop() {
+        while !isStopping {
+            drainStdin()
+            guard let message = receive(on: shellSocket, channel: "shell") else { continue }
+            if handleShell(message) { abortQueuedExecutions() }
+        }
+        shellSocket.close()
+        stdinSocket.close()
+    }
+
+    /// Input replies are never asked for (allow_stdin is not supported); anything on stdin is read and dropped.
+    private func drainStdin() {
+        while let stray = receive(on: stdinSocket, channel: "stdin", timeout: 0) {
+            KernelLog.debug("stdin: ignoring \(stray.msgType)")
+        }
+    }
+
+    /// Handles one shell request; returns whether it was an execute_request that failed with stop_on_error.
+    @discardableResult
+    func handleShell(_ message: WireMessage) -> Bool {
+        iopub.status("busy", parent: message)
+        defer { iopub.status("idle", parent: message) }
+        let content = message.content
+        func reply(_ type: String, _ body: JSONObject) {
+            send(message.reply(type: type, session: session, content: body), on: shellSocket)
+        }
+        switch message.msgType {
+        case "kernel_info_request":
+            reply("kernel_info_reply", kernelInfoContent)
+        case "execute_request":
+            return execute(message)
+        case "complete_request":
+            let code = content["code"] as? String ?? ""
+            let cursor = JSON.int(content["cursor_pos"]) ?? code.unicodeScalars.count
+            let c = interpreter.complete(code, cursor: cursor)
+            reply("complete_reply", ["status": "ok", "matches": c.matches, "cursor_start": c.cursorStart,
+                                     "cursor_end": c.cursorEnd, "metadata": JSONObject()])
+        case "inspect_request":
+            let code = content["code"] as? String ?? ""
+            let cursor = JSON.int(content["cursor_pos"]) ?? code.unicodeScalars.count
+            let data = interpreter.inspect(code, cursor: cursor, detailLevel: JSON.int(content["detail_level"]) ?? 0)
+            reply("inspect_reply", ["status": "ok", "found": data != nil, "data": data ?? JSONObject(),
+                                    "metadata": JSONObject()])
+        case "is_complete_request":
+            let r = interpreter.isComplete(content["code"] as? String ?? "")
+            var body: JSONObject = ["status": r.status]
+            if r.status == "incomplete" { body["indent"] = r.indent }
+            reply("is_complete_reply", body)
+        case "history_request":
+            reply("history_reply", ["status": "ok", "history": historyEntries(content)])
+        case "comm_info_request":
+            reply("comm_info_reply", ["status": "ok", "comms": JSONObject()])
+        case "shutdown_request":
+            handleShutdown(message, on: shellSocket)
+        default:
+            KernelLog.error("shell: unsupported request \(message.msgType) (no reply)")
+        }
+        return false
+    }
+
+    /// Runs one execute_request: execute_input, the cell's outputs, execute_reply.
+    private func execute(_ message: WireMessage) -> Bool {
+        let content = message.content
+        let code = content["code"] as? String ?? ""
+        let silent = JSON.bool(content["silent"], default: false)
+        let storeHistory = silent ? false : JSON.bool(content["store_history"], default: true)
+        let stopOnError = JSON.bool(content["stop_on_error"], default: true)
+        if storeHistory { executionCount += 1 }
+        let count = executionCount
+        if !silent {
+            iopub.publish("execute_input", content: ["code": code, "execution_count": count], parent: message)
+        }
+        if storeHistory { history.add(line: count, input: code) }
+        let history = self.history
+        let publisher = CellPublisher(iopub: iopub, parent: message, silent: silent, executionCount: count) { text in
+            if storeHistory { history.setOutput(line: count, output: text) }
+        }
+        let outcome = interpreter.execute(
+            ExecuteRequest(code: code, silent: silent, storeHistory: storeHistory, executionCount: count),
+            publisher: publisher)
+        switch outcome {
+        case .ok:
+            send(message.reply(type: "execute_reply", session: session,
+                               content: ["status": "ok", "execution_count": count,
+                                         "user_expressions": JSONObject(), "payload": [Any]()]),
+                 on: shellSocket)
+            return false
+        case .error(let ename, let evalue, let traceback):
+            let error: JSONObject = ["ename": ename, "evalue": evalue, "traceback": traceback]
+            if !silent { iopub.publish("error", content: error, parent: message) }
+            var body = error
+            body["status"] = "error"
+            body["execution_count"] = count
+            send(message.reply(type: "execute_reply", session: session, content: body), on: shellSocket)
+            return stopOnError
+        }
+    }
+
+    /// Answers execute_requests already queued behind a failed cell with an error, without running them.
+    ///
+    /// Requests that arrive within `window` of each other count as queued; other
+    /// kinds of request met on the way are handled normally.
+    func abortQueuedExecutions(window: TimeInterval = 0.05) {
+        while let message = receive(on: shellSocket, channel: "shell", timeout: window) {
+            guard message.msgType == "execute_request" else {
+                handleShell(message)
+                continue
+            }
+            iopub.status("busy", parent: message)
+            let body: JSONObject = ["status": "error", "ename": "ExecutionAborted",
+                                    "evalue": "not run: an earlier cell failed",
+                                    "traceback": [String](), "execution_count": executionCount]
+            send(message.reply(type: "execute_reply", session: session, content: body), on: shellSocket)
+            iopub.status("idle", parent: message)
+        }
+    }
+
+    /// history_reply entries for a history_request: tail, range or search.
+    private func historyEntries(_ content: JSONObject) -> [Any] {
+        let output = JSON.bool(content["output"], default: false)
+        let entries: [HistoryStore.Entry]
+        switch content["hist_access_type"] as? String ?? "tail" {
+        case "range":
+            entries = history.range(session: JSON.int(content["session"]) ?? 0,
+                                    start: JSON.int(content["start"]) ?? 0, stop: JSON.int(content["stop"]) ?? 0)
+        case "search":
+            entries = history.search(pattern: content["pattern"] as? String ?? "*", n: JSON.int(content["n"]),
+                                     unique: JSON.bool(content["unique"], default: false))
+        default:
+            entries = history.tail(JSON.int(content["n"]) ?? 10)
+        }
+        return entries.map { e -> [Any] in
+            let input: Any = output ? [e.input, e.output.map { $0 as Any } ?? NSNull()] as [Any] : e.input
+            return [e.session, e.line, input]
+        }
+    }
+}
