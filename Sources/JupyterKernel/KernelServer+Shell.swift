@@ -6,7 +6,8 @@ extension KernelServer {
         while !isStopping {
             drainStdin()
             guard let message = receive(on: shellSocket, channel: "shell") else { continue }
-            if handleShell(message) { abortQueuedExecutions() }
+            handleShell(message)
+            abortQueuedExecutions()
         }
         shellSocket.close()
         stdinSocket.close()
@@ -19,9 +20,8 @@ extension KernelServer {
         }
     }
 
-    /// Handles one shell request; returns whether it was an execute_request that failed with stop_on_error.
-    @discardableResult
-    func handleShell(_ message: WireMessage) -> Bool {
+    /// Handles one shell request.
+    func handleShell(_ message: WireMessage) {
         iopub.status("busy", parent: message)
         defer { iopub.status("idle", parent: message) }
         let content = message.content
@@ -32,7 +32,7 @@ extension KernelServer {
         case "kernel_info_request":
             reply("kernel_info_reply", kernelInfoContent)
         case "execute_request":
-            return execute(message)
+            execute(message)
         case "complete_request":
             let code = content["code"] as? String ?? ""
             let cursor = JSON.int(content["cursor_pos"]) ?? code.unicodeScalars.count
@@ -59,11 +59,10 @@ extension KernelServer {
         default:
             KernelLog.error("shell: unsupported request \(message.msgType) (no reply)")
         }
-        return false
     }
 
     /// Runs one execute_request: execute_input, the cell's outputs, execute_reply.
-    private func execute(_ message: WireMessage) -> Bool {
+    private func execute(_ message: WireMessage) {
         let content = message.content
         let code = content["code"] as? String ?? ""
         let silent = JSON.bool(content["silent"], default: false)
@@ -88,24 +87,31 @@ extension KernelServer {
                                content: ["status": "ok", "execution_count": count,
                                          "user_expressions": JSONObject(), "payload": [Any]()]),
                  on: shellSocket)
-            return false
         case .error(let ename, let evalue, let traceback):
             let error: JSONObject = ["ename": ename, "evalue": evalue, "traceback": traceback]
             if !silent { iopub.publish("error", content: error, parent: message) }
             var body = error
             body["status"] = "error"
             body["execution_count"] = count
+            // Collect what is queued before replying, so that nothing sent after the client saw this error is aborted.
+            if stopOnError { queuedBehindError += collectQueued() }
             send(message.reply(type: "execute_reply", session: session, content: body), on: shellSocket)
-            return stopOnError
         }
     }
 
-    /// Answers execute_requests already queued behind a failed cell with an error, without running them.
+    /// Requests already waiting on the shell socket (or arriving within `window` of each other).
+    private func collectQueued(window: TimeInterval = 0.02) -> [WireMessage] {
+        var queued: [WireMessage] = []
+        while let message = receive(on: shellSocket, channel: "shell", timeout: window) { queued.append(message) }
+        return queued
+    }
+
+    /// Answers execute_requests that were queued behind a failed cell with an error, without running them.
     ///
-    /// Requests that arrive within `window` of each other count as queued; other
-    /// kinds of request met on the way are handled normally.
-    func abortQueuedExecutions(window: TimeInterval = 0.05) {
-        while let message = receive(on: shellSocket, channel: "shell", timeout: window) {
+    /// Other kinds of request among them are handled normally, in order.
+    func abortQueuedExecutions() {
+        while !queuedBehindError.isEmpty {
+            let message = queuedBehindError.removeFirst()
             guard message.msgType == "execute_request" else {
                 handleShell(message)
                 continue

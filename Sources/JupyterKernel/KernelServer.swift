@@ -28,6 +28,8 @@ public final class KernelServer: @unchecked Sendable {
 
     /// Cells run so far with store_history (the next one gets executionCount + 1).
     var executionCount = 0
+    /// Requests found queued when a cell failed with stop_on_error (shell thread only).
+    var queuedBehindError: [WireMessage] = []
     private let state = NSLock()
     private var stopping = false
     private var restartRequested = false
