@@ -200,6 +200,25 @@ final class KernelServerTests: XCTestCase {
         XCTAssertEqual((r.content["comms"] as? JSONObject)?.count, 0)
     }
 
+    func testOutputsArriveWhileTheCellRuns() throws {
+        let c = harness.client
+        let id = try c.send("execute_request", ["code": "ticks 6", "silent": false, "store_history": true])
+        var delays: [Double] = []
+        var replied = false
+        let deadline = Date().addingTimeInterval(5)
+        while delays.count < 6 && Date() < deadline {
+            guard let m = try c.next(on: c.iopub, timeout: 0.1), m.msgType == "stream",
+                  let sent = Double(m.content["text"] as? String ?? "") else { continue }
+            delays.append(Date().timeIntervalSince1970 - sent)
+            // The cell takes 300 ms; the first ticks must arrive before its reply exists.
+            if delays.count == 2 { replied = try c.next(on: c.shell, timeout: 0) != nil }
+        }
+        XCTAssertEqual(delays.count, 6)
+        XCTAssertFalse(replied, "outputs were held back until the cell finished")
+        XCTAssertLessThan(delays.max() ?? 1, 0.1, "an output took over 100 ms to arrive: \(delays)")
+        XCTAssertEqual(try c.reply(to: id).content["status"] as? String, "ok")
+    }
+
     func testHeartbeatEchoes() throws {
         let c = harness.client
         try c.heartbeat.send([Data("ping-123".utf8)])

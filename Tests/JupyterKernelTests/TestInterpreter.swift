@@ -5,7 +5,8 @@ import Foundation
 ///
 /// `print X` (stdout), `warn X` (stderr), `result X` (execute_result), `show`
 /// (display_data with PNG + a live display updated in place), `clear`,
-/// `fail` (an error), `loop` (runs until interrupted, up to 10 s).
+/// `fail` (an error), `loop` (runs until interrupted, up to 10 s), `ticks N` (N stdout
+/// lines 50 ms apart, each holding the time it was published).
 final class TestInterpreter: KernelInterpreter {
     private let lock = NSLock()
     private var interruptFlag = false
@@ -36,6 +37,11 @@ final class TestInterpreter: KernelInterpreter {
             publisher.display(["text/plain": "a figure", "image/png": "iVBORw0KGgo="], metadata: [:], displayID: nil, update: false)
             publisher.display(["text/plain": "step 1"], metadata: [:], displayID: "progress-1", update: false)
             publisher.display(["text/plain": "step 2"], metadata: [:], displayID: "progress-1", update: true)
+        case "ticks":
+            for _ in 0..<(Int(argument) ?? 1) {
+                publisher.stream("\(Date().timeIntervalSince1970)", stderr: false)
+                usleep(50_000)
+            }
         case "clear": publisher.clearOutput(wait: argument == "wait")
         case "fail": return .error(ename: "TestError", evalue: "it failed", traceback: ["line 1: fail", "TestError: it failed"])
         case "loop":

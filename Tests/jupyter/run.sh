@@ -29,6 +29,7 @@ if [[ "${SWIFT_LAB_PIP_OFFLINE:-0}" != 1 ]]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check jupyter_client jupyter_kernel_test pytest
 fi
 
+export SWIFT_LAB_BIN="$bin"
 # Only the venv's kernelspec: no user or system kernels can shadow it.
 "$bin" install-kernel --prefix "$venv" >/dev/null
 export JUPYTER_PATH="$venv/share/jupyter"
@@ -39,4 +40,4 @@ echo "kernel: $bin"
 echo "kernelspec: $venv/share/jupyter/kernels/swift-lab"
 
 cd "$here"
-"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@" test_kernel_suite.py test_lifecycle.py
+"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@" test_kernel_suite.py test_lifecycle.py test_installer.py
