@@ -94,7 +94,7 @@ extension KernelServer {
             body["status"] = "error"
             body["execution_count"] = count
             // Collect what is queued before replying, so that nothing sent after the client saw this error is aborted.
-            if stopOnError { queuedBehindError += collectQueued() }
+            if stopOnError && !silent { queuedBehindError += collectQueued() }
             send(message.reply(type: "execute_reply", session: session, content: body), on: shellSocket)
         }
     }
