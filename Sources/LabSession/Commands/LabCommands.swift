@@ -1,0 +1,4 @@
+/// The lab's step commands (§1-§10), one file per step.
+enum LabCommands {
+    static let specs: [CommandSpec] = []
+}
