@@ -1,0 +1,146 @@
+import Foundation
+
+/// A line chart in SVG: several series against a shared x axis, linear or log y axis,
+/// markers on short series, a legend, and a text summary for text/plain.
+public struct LineChart: Sendable {
+    /// One line: y values at x positions (x defaults to 1, 2, 3, ...).
+    public struct Series: Sendable {
+        public var name: String
+        public var x: [Double]
+        public var y: [Double]
+        /// nil picks the next color of `Palette.cycle`.
+        public var color: RGB?
+
+        public init(name: String, x: [Double], y: [Double], color: RGB? = nil) {
+            precondition(x.count == y.count, "series '\(name)' has \(x.count) x values and \(y.count) y values")
+            self.name = name
+            self.x = x
+            self.y = y
+            self.color = color
+        }
+
+        /// y at x = 1, 2, 3, ...
+        public init(name: String, y: [Double], color: RGB? = nil) {
+            self.init(name: name, x: y.indices.map { Double($0 + 1) }, y: y, color: color)
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    public var logY: Bool
+    /// Pins the y range (e.g. 0...100 for accuracy in percent); nil fits the data.
+    public var yLower: Double?
+    public var yUpper: Double?
+    /// Names for integer x positions (e.g. layer names); used as tick labels when given.
+    public var xNames: [String]?
+    public var width = 640
+    public var height = 420
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], logY: Bool = false,
+                yLower: Double? = nil, yUpper: Double? = nil, xNames: [String]? = nil) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.logY = logY
+        self.yLower = yLower
+        self.yUpper = yUpper
+        self.xNames = xNames
+    }
+
+    /// The axes the chart uses.
+    public func axes() -> (x: Axis, y: Axis) {
+        let xs = series.flatMap { $0.x }
+        let ys = series.flatMap { $0.y }
+        let xAxis = Axis(covering: xs, padding: 0.04)
+        let yAxis = Axis(covering: ys, scale: logY ? .log : .linear, fixedLower: yLower, fixedUpper: yUpper)
+        return (xAxis, yAxis)
+    }
+
+    /// The chart as an SVG document.
+    public func svg() -> String {
+        let (xAxis, yAxis) = axes()
+        var frame = ChartFrame(width: Double(width), height: Double(height), title: title, xLabel: xLabel, yLabel: yLabel)
+        frame.fitLeft(to: yAxis)
+        if xNames != nil { frame.bottom = 76 }
+        var svg = SVGCanvas(width: width, height: height)
+        frame.drawFrame(&svg, yAxis: yAxis)
+        if let names = xNames {
+            drawNamedXTicks(&svg, frame: frame, xAxis: xAxis, names: names)
+        } else {
+            frame.drawXTicks(&svg, xAxis: xAxis)
+        }
+        var allPoints = [(Double, Double)]()
+        var legend = [(name: String, color: String)]()
+        for (i, s) in series.enumerated() {
+            let color = (s.color ?? Palette.color(i)).hexString
+            let pts = zip(s.x, s.y).filter { $0.1.isFinite && (!logY || $0.1 > 0) }
+                .map { (frame.px(xAxis.fraction($0.0)), frame.py(yAxis.fraction($0.1))) }
+            if pts.count > 1 { svg.polyline(pts, color: color, width: 1.6) }
+            if pts.count <= 40 {
+                for p in pts { svg.circle(p.0, p.1, r: 3, fill: color) }
+            }
+            allPoints += pts
+            legend.append((s.name, color))
+        }
+        frame.drawSpines(&svg)
+        if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
+            frame.drawLegend(&svg, entries: legend, points: allPoints)
+        }
+        return svg.document
+    }
+
+    /// x ticks at integer positions labeled with names, rotated when they would collide.
+    private func drawNamedXTicks(_ svg: inout SVGCanvas, frame: ChartFrame, xAxis: Axis, names: [String]) {
+        let n = names.count
+        guard n > 0 else { return }
+        let slot = frame.plotW / Double(max(1, n))
+        let every = max(1, Int(ceil(12.0 / slot)))
+        let rotate = names.map { SVGCanvas.textWidth($0, size: 9.5) }.max()! > slot * Double(every) - 4
+        for (i, name) in names.enumerated() where i % every == 0 {
+            let x = frame.px(xAxis.fraction(Double(i + 1)))
+            let y0 = frame.plotY + frame.plotH
+            svg.line(x, y0, x, y0 + 4)
+            if rotate {
+                svg.text(name, x + 3, y0 + 10, size: 9.5, anchor: "end", rotate: -45)
+            } else {
+                svg.text(name, x, y0 + 16, size: 9.5)
+            }
+        }
+    }
+
+    /// What the chart shows, in words and numbers.
+    public func summary() -> String {
+        let xs = series.flatMap { $0.x }
+        var head = "Line chart '\(title)'"
+        head += ": \(series.count) series"
+        if let lo = xs.min(), let hi = xs.max() {
+            head += " over \(xLabel.isEmpty ? "x" : xLabel) \(NumberText.short(lo)) to \(NumberText.short(hi))"
+        }
+        if logY { head += " (log-scale \(yLabel.isEmpty ? "y" : yLabel))" } else if !yLabel.isEmpty { head += "; y: \(yLabel)" }
+        var lines = [head]
+        let nameWidth = series.map { $0.name.count }.max() ?? 0
+        for s in series {
+            let finite = s.y.filter { $0.isFinite }
+            guard let first = finite.first, let last = finite.last else {
+                lines.append("  \(s.name): no values")
+                continue
+            }
+            var line = "  " + s.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            line += "  \(NumberText.short(first)) -> \(NumberText.short(last))"
+            if finite.count > 2 {
+                line += "  (min \(NumberText.short(finite.min()!)), max \(NumberText.short(finite.max()!)))"
+            }
+            line += "  " + Sparkline.unicode(s.y, log: logY, maxWidth: 40)
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The figure: SVG plus its text summary.
+    public func figure(name: String) -> Figure {
+        Figure(plain: summary(), svg: svg(), name: name)
+    }
+}

@@ -1,0 +1,103 @@
+import TensorEngine
+
+/// 2-D convolution over NHWC activations as one batch-folded GEMM.
+///
+/// x: `[N, H, W, I]` -> y: `[N, OH, OW, O]`. Weights are stored `[O, KH, KW, I]`
+/// (`ParameterLayout.convOHWI`) so y = patches `[N*OH*OW, T*I]` x W^T with T
+/// the taps that ever touch the input (see `ConvGeometry`); a 1x1 stride-1
+/// convolution multiplies the input directly. Bias (optional) and ReLU
+/// (`fuseReLU`) are applied in one pass after the GEMM.
+public final class Conv2d: Layer {
+    public let inChannels: Int, outChannels: Int
+    public let kernelSize: Int, stride: Int, padding: Int
+    public let hasBias: Bool
+    /// Apply ReLU to the output (and mask the gradient by it in backward).
+    public let fuseReLU: Bool
+    /// When false, backward skips dL/dx (the first layer of a network) and returns an empty tensor.
+    public var needsInputGrad = true
+
+    let store: ParameterStore
+    let weightIndex: Int, biasIndex: Int?
+
+    // Buffers reused across steps.
+    var geometry: ConvGeometry?
+    var output: Tensor?
+    var cols: Tensor?
+    var packedW: Tensor?
+    var packedDW: Tensor?
+    var maskedDY: Tensor?
+    var dx: Tensor?
+    var inputStrong: Tensor?
+
+    /// Reserves `[O, K, K, I]` weights (and `[O]` bias) in `store`; initialize after `store.seal()`.
+    public init(store: ParameterStore, inChannels: Int, outChannels: Int, kernelSize: Int,
+                stride: Int = 1, padding: Int = 0, bias: Bool = true, fuseReLU: Bool = false) {
+        precondition(inChannels > 0 && outChannels > 0 && kernelSize > 0, "bad Conv2d sizes")
+        self.store = store
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
+        self.hasBias = bias; self.fuseReLU = fuseReLU
+        weightIndex = store.reserve(shape: [outChannels, kernelSize, kernelSize, inChannels], layout: .convOHWI)
+        biasIndex = bias ? store.reserve(shape: [outChannels]) : nil
+    }
+
+    /// Weight `[O, KH, KW, I]`.
+    public var weight: Parameter { store.parameters[weightIndex] }
+    /// Bias `[O]`, if any.
+    public var bias: Parameter? { biasIndex.map { store.parameters[$0] } }
+
+    /// Output spatial size for an input of `h` x `w`.
+    public func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+        ((h + 2 * padding - kernelSize) / stride + 1, (w + 2 * padding - kernelSize) / stride + 1)
+    }
+
+    /// Number of trainable scalars.
+    public var parameterCount: Int { outChannels * kernelSize * kernelSize * inChannels + (hasBias ? outChannels : 0) }
+
+    func geometry(for x: Tensor) -> ConvGeometry {
+        precondition(x.shape.count == 4 && x.shape[3] == inChannels,
+                     "Conv2d expects [N, H, W, \(inChannels)], got \(x.shape)")
+        let g0 = ConvGeometry(batch: x.shape[0], height: x.shape[1], width: x.shape[2], channels: inChannels,
+                              kernelH: kernelSize, kernelW: kernelSize, stride: stride, padding: padding)
+        if let g = geometry, g == g0 { return g }
+        geometry = g0
+        return g0
+    }
+
+    /// Copies the active taps' weight columns into `packedW` `[O, T*I]` (only when taps were dropped).
+    func packWeights(_ g: ConvGeometry) -> UnsafeMutablePointer<Float> {
+        let w = weight.value.data
+        if g.allTapsActive { return w }
+        let pw = Tensor.reuse(packedW, shape: [outChannels, g.activeK])
+        packedW = pw
+        let full = g.fullK, ci = inChannels
+        for o in 0..<outChannels {
+            for (j, t) in g.taps.enumerated() {
+                (pw.data + o * g.activeK + j * ci).update(from: w + o * full + t * ci, count: ci)
+            }
+        }
+        return pw.data
+    }
+
+    /// y = conv(x) (+ bias) (then ReLU). x: `[N, H, W, I]`, y: `[N, OH, OW, O]`.
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let g = geometry(for: x)
+        let y = Tensor.reuse(output, shape: [g.batch, g.outHeight, g.outWidth, outChannels])
+        output = y
+        let m = g.rows, k = g.activeK
+        let a: UnsafeMutablePointer<Float>
+        if g.isPointwise {
+            a = x.data
+        } else {
+            let c = Tensor.reuse(cols, shape: [m, k])
+            cols = c
+            Im2col.im2col(x.data, g, into: c.data)
+            a = c.data
+        }
+        let w = packWeights(g)
+        GEMM.sgemm(transB: true, m: m, n: outChannels, k: k, a: a, lda: k, b: w, ldb: k, c: y.data, ldc: outChannels)
+        Kernels.addBiasReLU(y.data, rows: m, cols: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
+        inputStrong = g.isPointwise ? x : nil
+        return y
+    }
+}
