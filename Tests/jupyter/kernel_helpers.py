@@ -7,9 +7,9 @@ from jupyter_client.manager import KernelManager
 KERNEL_NAME = "swift-lab"
 TIMEOUT = 30
 
-# Lab commands that prepare a training run on the synthetic data set (no download, seconds per epoch).
-# They are the session's commands; keep them in step with the session library.
-TRAIN_SETUP = "data synthetic\nmodel resnet18\noptimizer adam lr=0.001"
+# Lab commands that prepare a training run on the synthetic data set (no download). A small plain CNN
+# keeps each batch short even in a debug build, so the interrupt is seen within a batch.
+TRAIN_SETUP = "data synthetic batch=16\nbuild plain depth=3 width=16\noptimizer adam lr=0.001"
 LONG_TRAINING = "train epochs=1000"
 
 

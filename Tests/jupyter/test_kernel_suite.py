@@ -25,7 +25,10 @@ class SwiftLabKernelTests(jupyter_kernel_test.KernelTests):
     incomplete_code_samples = ["echo hello, \\", "echo a\necho b \\"]
 
     code_execute_result = [{"code": "version", "result": "swift-lab 0.1.0"}]
-    code_display_data = [{"code": "demo-figure", "mime": "image/png"}]
+    code_display_data = [
+        {"code": "demo-figure", "mime": "image/png"},
+        {"code": "data synthetic\nsamples count=4", "mime": "image/png"},
+    ]
 
     code_history_pattern = "vers*"
     supported_history_operations = ("tail", "range", "search")
