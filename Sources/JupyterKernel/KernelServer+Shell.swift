@@ -2,6 +2,7 @@ import Foundation
 
 /// The shell channel: one request at a time, each wrapped in busy/idle on iopub.
 extension KernelServer {
+    /// Serves shell requests until shutdown, then closes the shell and stdin sockets.
     func shellLoop() {
         while !isStopping {
             drainStdin()

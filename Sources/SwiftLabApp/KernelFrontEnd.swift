@@ -11,6 +11,7 @@ enum KernelFrontEnd {
       SWIFT_LAB_KERNEL_DEBUG=1 logs every message type on stderr.
     """
 
+    /// Parses `-f FILE`, binds the connection's sockets and serves until shutdown; returns the exit status.
     static func main(_ arguments: [String]) -> Int32 {
         var connectionFile: String?
         var i = 0

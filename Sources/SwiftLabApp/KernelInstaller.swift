@@ -22,6 +22,7 @@ enum KernelInstaller {
         var displayName = "Swift Lab"
     }
 
+    /// Installs the kernelspec as the arguments say and prints where it went; returns the exit status.
     static func main(_ arguments: [String]) -> Int32 {
         let options: Options
         switch parse(arguments, environment: ProcessInfo.processInfo.environment) {

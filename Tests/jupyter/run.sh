@@ -4,7 +4,7 @@
 # Creates (or reuses) a venv with jupyter_client, jupyter_kernel_test and pytest, installs the
 # kernelspec of the built swift-lab binary into it, and runs the tests with pytest.
 #   Tests/jupyter/run.sh [pytest args...]
-# Environment: SWIFT_LAB_BIN (default: the debug build under .build or $SCRATCH),
+# Environment: SWIFT_LAB_BIN (default: the release, else debug, build under .build or $SCRATCH),
 #              VENV (default .build/jupyter-venv), SWIFT_LAB_PIP_OFFLINE=1 to skip pip.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,7 +13,7 @@ venv="${VENV:-$root/.build/jupyter-venv}"
 
 bin="${SWIFT_LAB_BIN:-}"
 if [[ -z "$bin" ]]; then
-  for candidate in "${SCRATCH:-$root/.build}/debug/swift-lab" "${SCRATCH:-$root/.build}/release/swift-lab"; do
+  for candidate in "${SCRATCH:-$root/.build}/release/swift-lab" "${SCRATCH:-$root/.build}/debug/swift-lab"; do
     [[ -x "$candidate" ]] && bin="$candidate" && break
   done
 fi
