@@ -14,13 +14,21 @@ public struct MIMEBundle: Equatable, Sendable {
     public var binary: [String: Data]
     /// A file-name stem for front ends that write figures to files ("sample-grid", "feature-maps").
     public var name: String?
+    /// A rendering for a 24-bit color terminal (ANSI half-block characters), when the result is an
+    /// image; not part of the Jupyter data.
+    public var terminal: String?
 
-    public init(plain: String, text: [String: String] = [:], binary: [String: Data] = [:], name: String? = nil) {
+    public init(plain: String, text: [String: String] = [:], binary: [String: Data] = [:], name: String? = nil,
+                terminal: String? = nil) {
         self.plain = plain
         self.text = text
         self.binary = binary
         self.name = name
+        self.terminal = terminal
     }
+
+    /// Whether the bundle carries more than text (an image, a chart or a table).
+    public var isRich: Bool { !binary.isEmpty || !text.isEmpty }
 
     /// Every representation as a Jupyter `data` dictionary (binary ones base64-encoded).
     public var jupyterData: [String: String] {

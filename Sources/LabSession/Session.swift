@@ -1,7 +1,5 @@
 import Foundation
-
-/// CONTRACT STUB — the session helper replaces this file with the real session.
-/// The signatures below are what the front ends (kernel, REPL, script player) call.
+import Synchronization
 
 /// How a run of source text ended.
 public enum ExecutionOutcome: Equatable, Sendable {
@@ -45,18 +43,97 @@ public enum CompletenessStatus: String, Sendable {
 }
 
 /// The persistent lab session: data, models, optimizer, history; runs command source text.
+///
+/// One `execute` runs at a time (calls from several threads are serialized);
+/// `requestInterrupt` may be called from any thread or a signal handler.
 public final class Session {
-    public init() {}
+    let state = LabState()
+    private let running = NSLock()
+    private let interruptFlag = Atomic<Bool>(false)
+
+    /// A session with the default seed (0), BLAS's thread count and overrides from the
+    /// environment variable `SWIFT_LAB_SET` ("data=synthetic,epochs=1").
+    public init() {
+        if let env = ProcessInfo.processInfo.environment["SWIFT_LAB_SET"] {
+            for pair in env.split(whereSeparator: { $0 == "," || $0 == " " }) {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                if kv.count == 2 { setOverride(kv[0], kv[1]) }
+            }
+        }
+    }
+
     /// Runs `source` (one command per line, `#` comments), sending outputs to `sink`.
-    public func execute(_ source: String, sink: OutputSink) -> ExecutionOutcome { .ok }
+    public func execute(_ source: String, sink: OutputSink) -> ExecutionOutcome {
+        running.lock()
+        defer { running.unlock() }
+        interruptFlag.store(false, ordering: .relaxed)
+        for line in Lexer.lines(source) {
+            var text = line.text
+            do {
+                text = try state.substitute(line.text)
+                let tokens = Lexer.tokens(text)
+                guard let first = tokens.first else { continue }
+                guard let spec = CommandTable.byName[first.value] else {
+                    throw LabError("UnknownCommand", "unknown command '\(first.value)'."
+                        + (Suggest.nearest(first.value, in: CommandTable.names).map { " Did you mean '\($0)'?" } ?? "")
+                        + " Type 'help' for the list of commands.")
+                }
+                let args = try Arguments.bind(spec, tokens: tokens, line: text)
+                try spec.handler(CommandContext(session: self, state: state, args: args, sink: sink, line: text))
+                if spec.recordable { state.record(text) }
+            } catch let e as LabError {
+                return .failed(SessionError(name: e.name, message: e.message, line: line.number, source: text))
+            } catch let i as LabInterrupted {
+                state.record("# interrupted: " + text)
+                return .interrupted(message: i.message)
+            } catch {
+                return .failed(SessionError(name: "InternalError", message: "\(error)", line: line.number, source: text))
+            }
+        }
+        return .ok
+    }
+
     /// Asks a running command to stop at its next safe point; callable from any thread.
-    public func requestInterrupt() {}
+    public func requestInterrupt() { interruptFlag.store(true, ordering: .relaxed) }
+
+    /// Whether an interrupt was requested since the current `execute` began.
+    var interruptRequested: Bool { interruptFlag.load(ordering: .relaxed) }
+
     /// Completions at `cursor` (a character offset in `source`).
-    public func complete(_ source: String, cursor: Int) -> Completion { Completion(matches: [], start: cursor, end: cursor) }
+    public func complete(_ source: String, cursor: Int) -> Completion {
+        Completer(state: state).complete(source, cursor: cursor)
+    }
+
     /// Help for the command or argument at `cursor`, or nil when there is nothing there.
-    public func inspect(_ source: String, cursor: Int) -> MIMEBundle? { nil }
+    public func inspect(_ source: String, cursor: Int) -> MIMEBundle? {
+        Completer(state: state).inspect(source, cursor: cursor)
+    }
+
     /// Whether `source` is complete (a line ending in `\\` continues).
-    public func isComplete(_ source: String) -> CompletenessStatus { .complete }
+    public func isComplete(_ source: String) -> CompletenessStatus {
+        Lexer.isComplete(source) ? .complete : .incomplete
+    }
+
+    /// Sets a variable that `let` in scripts cannot change (`--set data=synthetic`).
+    public func setOverride(_ name: String, _ value: String) {
+        state.overrides[name] = value
+        state.variables[name] = value
+    }
+
+    /// Appends every successful command to this `.lab` file from now on (nil stops recording).
+    public func record(to path: String?) throws {
+        try state.startRecording(path)
+    }
+
+    /// Where figures are written as files (nil: not written).
+    public var figureDirectory: URL? {
+        get { state.figureDirectory }
+        set { state.figureDirectory = newValue }
+    }
+
+    /// The names of all commands, in help order.
+    public static var commandNames: [String] { CommandTable.names }
+
     /// The language's name and version for kernel_info.
     public static let languageName = "swift-lab"
     public static let languageVersion = "0.1.0"

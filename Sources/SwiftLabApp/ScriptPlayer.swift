@@ -1,9 +1,93 @@
 import Foundation
+import LabSession
 
-/// Front end stub, replaced by its owner.
+/// `swift-lab run FILE [--out DIR] [--set name=value ...]`: replays a `.lab` script or a notebook's code cells.
+///
+/// Prints text results, writes figures into `--out` (numbered, by name) and, for
+/// a notebook, the executed notebook with its outputs as `DIR/<name>.ipynb`.
+/// Exits 1 at the first failing line (printed with its place), 130 when interrupted.
 enum ScriptPlayer {
+    static let usage = "usage: swift-lab run FILE [--out DIR] [--set name=value]... [--record FILE]"
+
     static func main(_ arguments: [String]) -> Int32 {
-        FileHandle.standardError.write(Data("swift-lab: not built yet\n".utf8))
-        return 1
+        var file: String?
+        var out: String?
+        var sets: [(String, String)] = []
+        var record: String?
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            func next() -> String? { i += 1; return i < arguments.count ? arguments[i] : nil }
+            switch a {
+            case "--out", "-o": out = next()
+            case "--record": record = next()
+            case "--set":
+                guard let kv = next(), let eq = kv.firstIndex(of: "=") else {
+                    fputs("swift-lab run: --set needs name=value\n", stderr); return 2
+                }
+                sets.append((String(kv[..<eq]), String(kv[kv.index(after: eq)...])))
+            case "-h", "--help": print(usage); return 0
+            default:
+                if a.hasPrefix("-") || file != nil { fputs("swift-lab run: unexpected '\(a)'\n\(usage)\n", stderr); return 2 }
+                file = a
+            }
+            i += 1
+        }
+        guard let file else { fputs(usage + "\n", stderr); return 2 }
+        let session = Session()
+        for (k, v) in sets { session.setOverride(k, v) }
+        if let out { session.figureDirectory = URL(fileURLWithPath: out) }
+        if let record {
+            do { try session.record(to: record) } catch { fputs("swift-lab run: \(error)\n", stderr); return 2 }
+        }
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupts.setEventHandler { session.requestInterrupt() }
+        interrupts.resume()
+        defer { interrupts.cancel() }
+        let url = URL(fileURLWithPath: file)
+        if url.pathExtension == "ipynb" { return playNotebook(url, session: session, out: out) }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            fputs("swift-lab run: cannot read \(file)\n", stderr); return 2
+        }
+        let sink = TerminalSink(isTTY: false, showProgress: false)
+        switch session.execute(text, sink: sink) {
+        case .ok: return 0
+        case .failed(let e): sink.report(e, file: file); return 1
+        case .interrupted(let m): sink.finish(); fputs(m + "\n", stderr); return 130
+        }
+    }
+
+    /// Runs a notebook's code cells in order, writing the executed notebook into `out` (if given).
+    static func playNotebook(_ url: URL, session: Session, out: String?) -> Int32 {
+        var nb: Notebook
+        do { nb = try Notebook(contentsOf: url) } catch { fputs("swift-lab run: \(error)\n", stderr); return 2 }
+        let term = TerminalSink(isTTY: false, showProgress: false)
+        let sink = NotebookSink(echo: term)
+        var status: Int32 = 0
+        var count = 0
+        for i in nb.cells.indices where nb.cells[i].kind == "code" {
+            count += 1
+            sink.reset(executionCount: count)
+            let outcome = session.execute(nb.cells[i].source, sink: sink)
+            if case .failed(let e) = outcome {
+                sink.error(e)
+                term.report(e, file: "\(url.lastPathComponent) cell \(i + 1)")
+                status = 1
+            } else if case .interrupted(let m) = outcome {
+                sink.stream(m + "\n", error: true)
+                status = 130
+            }
+            nb.cells[i].outputs = sink.outputs
+            nb.cells[i].executionCount = count
+            if status != 0 { break }
+        }
+        if let out {
+            let dest = URL(fileURLWithPath: out).appendingPathComponent(url.lastPathComponent)
+            try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            do { try nb.json().write(to: dest) } catch { fputs("swift-lab run: cannot write \(dest.path)\n", stderr); return 2 }
+            print("executed notebook written to \(dest.path)")
+        }
+        return status
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 public enum SwiftLabCommand {
     static let usage = """
     usage: swift-lab <subcommand> [options]
-      repl [--record FILE]             interactive lab with readline, completion and history
-      run FILE [--out DIR]             replay a .lab script or the code cells of a .ipynb notebook
+      repl [--record FILE] [--out DIR] interactive lab with readline, completion and history
+      run FILE [--out DIR] [--set k=v] replay a .lab script or the code cells of a .ipynb notebook
+      notebook FILE.lab [-o FILE.ipynb] convert a .lab script into a notebook for the kernel
       kernel -f CONNECTION_FILE        Jupyter kernel (started by Jupyter)
       install-kernel [--user|--prefix DIR] [--name NAME]   install the kernelspec
       bench [--json]                   training and inference throughput of the engine
@@ -22,6 +23,7 @@ public enum SwiftLabCommand {
         switch arguments[1] {
         case "repl": status = REPLFrontEnd.main(rest)
         case "run": status = ScriptPlayer.main(rest)
+        case "notebook": status = NotebookConverter.main(rest)
         case "kernel": status = KernelFrontEnd.main(rest)
         case "install-kernel": status = KernelInstaller.main(rest)
         case "bench": status = BenchFrontEnd.main(rest)

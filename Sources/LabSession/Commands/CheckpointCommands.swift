@@ -1,0 +1,59 @@
+import Foundation
+import NeuralNet
+
+/// Saving and loading a model (safetensors, torchvision names) and its optimizer state.
+enum CheckpointCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec("save", topic: "Checkpoints",
+                    "Save a model's weights as safetensors with torchvision's names (and its optimizer state beside it).",
+                    positional: "file",
+                    arguments: [ArgumentSpec("file", .path, required: true, "the .safetensors file"),
+                                ModelCommands.modelArg,
+                                ArgumentSpec("optimizer", .bool, default: "on", "also save the optimizer state as FILE.optim.safetensors")]) { ctx in
+            let s = try ctx.state.lab.requireModel(ctx.args.string("model"))
+            let file = ctx.args.string("file")!
+            do {
+                try Checkpoint.save(s.model.stateDict, to: URL(fileURLWithPath: file),
+                                    metadata: ["model": s.model.name, "epochs": String(s.epochsDone)])
+                var note = ""
+                if ctx.args.bool("optimizer"), let o = s.optimizer {
+                    try OptimizerCheckpoint.save(o, to: URL(fileURLWithPath: optimizerPath(file)))
+                    note = " and optimizer state to \(optimizerPath(file))"
+                }
+                ctx.print("saved \(s.name) (\(s.model.stateDict.count) tensors) to \(file)\(note)")
+            } catch {
+                throw LabError("CheckpointError", "\(error)")
+            }
+        },
+        CommandSpec("load", topic: "Checkpoints",
+                    "Load weights from a safetensors file (torchvision names) into a model; the model is unchanged if anything does not fit.",
+                    positional: "file",
+                    arguments: [ArgumentSpec("file", .path, required: true, "the .safetensors file"),
+                                ModelCommands.modelArg,
+                                ArgumentSpec("optimizer", .bool, default: "on", "also load FILE.optim.safetensors when it exists")]) { ctx in
+            let s = try ctx.state.lab.requireModel(ctx.args.string("model"))
+            let file = ctx.args.string("file")!
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw LabError("FileNotFound", "no checkpoint at \(file).")
+            }
+            do {
+                try Checkpoint.load(s.model.stateDict, from: URL(fileURLWithPath: file))
+                var note = ""
+                let op = optimizerPath(file)
+                if ctx.args.bool("optimizer"), FileManager.default.fileExists(atPath: op) {
+                    let o = s.optimizer ?? ctx.state.lab.optimizer.make(s.model.store)
+                    try OptimizerCheckpoint.load(into: o, from: URL(fileURLWithPath: op))
+                    s.optimizer = o
+                    note = " with optimizer state"
+                }
+                ctx.print("loaded \(file) into \(s.name)\(note)")
+            } catch {
+                throw LabError("CheckpointError", "\(error)")
+            }
+        },
+    ]
+
+    static func optimizerPath(_ file: String) -> String {
+        (file.hasSuffix(".safetensors") ? String(file.dropLast(12)) : file) + ".optim.safetensors"
+    }
+}
