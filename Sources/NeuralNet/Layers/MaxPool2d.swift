@@ -3,7 +3,8 @@ import TensorEngine
 /// Max pooling over NHWC activations with -inf padding (PyTorch's MaxPool2d).
 ///
 /// x: `[N, H, W, C]` -> y: `[N, OH, OW, C]`, OH = (H + 2p - k) / s + 1. The
-/// position of every maximum (first one on ties) is kept for backward.
+/// position of every maximum (first one on ties) is kept for backward
+/// (train mode; after an eval forward, backward recomputes it).
 public final class MaxPool2d: Layer {
     public let kernelSize: Int, stride: Int, padding: Int
     var geometry: ConvGeometry?
@@ -11,6 +12,8 @@ public final class MaxPool2d: Layer {
     var argmax: UnsafeMutablePointer<Int32>?
     var argmaxCapacity = 0
     var dx: Tensor?
+    var input: Tensor?
+    var tracked = false
 
     public init(kernelSize: Int, stride: Int, padding: Int = 0) {
         precondition(kernelSize >= 1 && stride >= 1 && padding >= 0 && 2 * padding <= kernelSize,
@@ -41,6 +44,8 @@ public final class MaxPool2d: Layer {
         let idx = argmax!
         let xd = x.data, yd = y.data
         let track = mode == .train
+        input = x
+        tracked = track
         Parallel.chunks(g.batch, work: y.count * kernelSize * kernelSize) { range in
             for n in range {
                 for oy in 0..<g.outHeight {
@@ -106,6 +111,9 @@ public final class MaxPool2d: Layer {
 
     /// Routes each dy to the input position that won the max. dx: `[N, H, W, C]`.
     public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("MaxPool2d.backward before forward") }
+        // An eval-mode forward skips the arg-max bookkeeping; redo it with tracking.
+        if !tracked { _ = forward(x, mode: .train) }
         guard let g = geometry, let idx = argmax else { preconditionFailure("MaxPool2d.backward before forward") }
         let d = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, g.channels])
         dx = d
