@@ -18,6 +18,9 @@ public final class Conv2d: Layer {
     /// Patch matrices up to this many floats are kept from forward to backward; larger ones live in
     /// the shared `workspace` and are rebuilt in backward (16M floats = 64 MiB).
     public static let keptPatchLimit = 1 << 24
+    /// Output positions are grouped by in-bounds taps when that leaves at most this fraction of the
+    /// dense multiply-adds (small maps, where padding is a large share of every patch).
+    nonisolated(unsafe) public static var groupingThreshold = 0.9
     /// Scratch shared with the model's other layers.
     public let workspace: Workspace
 
@@ -26,6 +29,9 @@ public final class Conv2d: Layer {
 
     // Buffers reused across steps.
     var geometry: ConvGeometry?
+    /// Position groups when grouping saves work (small maps), else nil.
+    var grouping: TapClasses?
+    var groupRows: Tensor?
     var output: Tensor?
     var cols: Tensor?
     var packedW: Tensor?
@@ -69,6 +75,11 @@ public final class Conv2d: Layer {
                               kernelH: kernelSize, kernelW: kernelSize, stride: stride, padding: padding)
         if let g = geometry, g == g0 { return g }
         geometry = g0
+        grouping = nil
+        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 {
+            let tc = TapClasses(g0)
+            if tc.groups.count > 1 && tc.workFraction <= Conv2d.groupingThreshold { grouping = tc }
+        }
         return g0
     }
 
@@ -92,6 +103,11 @@ public final class Conv2d: Layer {
         let g = geometry(for: x)
         let y = Tensor.reuse(output, shape: [g.batch, g.outHeight, g.outWidth, outChannels])
         output = y
+        input = x
+        if let tc = grouping {
+            forwardGrouped(x, tc, y, mode: mode)
+            return y
+        }
         let m = g.rows, k = g.activeK
         let a: UnsafeMutablePointer<Float>
         if g.isPointwise {
