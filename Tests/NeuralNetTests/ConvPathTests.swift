@@ -28,6 +28,8 @@ final class ConvPathTests: XCTestCase {
 
     func testPathsAgree() {
         for (hw, k, s, p) in [(2, 3, 1, 1), (4, 3, 1, 1), (4, 3, 2, 1), (8, 3, 1, 1), (1, 3, 1, 1), (6, 7, 2, 3), (5, 3, 1, 0)] {
+            Conv2d.groupingMinChannels = 1
+            defer { Conv2d.groupingMinChannels = 8 }
             let dense = run(hw: hw, k: k, s: s, p: p, threshold: -1)
             let grouped = run(hw: hw, k: k, s: s, p: p, threshold: 2)
             XCTAssertFalse(dense.grouped)

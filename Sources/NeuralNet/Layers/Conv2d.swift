@@ -21,6 +21,9 @@ public final class Conv2d: Layer {
     /// Output positions are grouped by in-bounds taps when that leaves at most this fraction of the
     /// dense multiply-adds (small maps, where padding is a large share of every patch).
     nonisolated(unsafe) public static var groupingThreshold = 0.9
+    /// Grouping copies `inChannels` floats per tap; below this many channels (the RGB stem) the
+    /// per-row contiguous copies of the dense path are cheaper.
+    nonisolated(unsafe) public static var groupingMinChannels = 8
     /// Dense patch matrices above this many floats are built and multiplied in chunks of samples.
     nonisolated(unsafe) public static var densePatchChunk = 1 << 20
     /// Scratch shared with the model's other layers.
@@ -78,7 +81,7 @@ public final class Conv2d: Layer {
         if let g = geometry, g == g0 { return g }
         geometry = g0
         grouping = nil
-        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 {
+        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 && inChannels >= Conv2d.groupingMinChannels {
             let tc = TapClasses(g0)
             if tc.groups.count > 1 && tc.workFraction <= Conv2d.groupingThreshold { grouping = tc }
         }
