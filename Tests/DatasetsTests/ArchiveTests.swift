@@ -87,6 +87,9 @@ final class ArchiveTests: XCTestCase {
         let root = makeTempDir("dl")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let spec = CIFAR10.Archive(format: .binary, md5: MD5.hex(archive))
+        // Leftovers of a killed earlier run are cleared.
+        writeFile(root + "/.cifar-10-binary.tar.gz.part-99999", [1, 2, 3])
+        writeFile(root + "/.extract-cifar-10-batches-bin-99999/cifar-10-batches-bin/test_batch.bin", [1])
         var events: [DataProgress] = []
         let train = try CIFAR10.load(root: root, split: .train, download: true, archives: [spec],
                                      baseURL: server.baseURL) { events.append($0) }
