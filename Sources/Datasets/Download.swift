@@ -20,6 +20,7 @@ public enum ArchiveInstaller {
         do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
             throw DatasetError.io(path: root, detail: "cannot create the data folder")
         }
+        removeLeftovers(of: archive, in: root)
         if fm.fileExists(atPath: archivePath) {
             progress?(DataProgress(phase: .verify, file: archive.fileName, done: 0, total: nil))
             let actual = try MD5.hex(ofFile: archivePath)
@@ -46,6 +47,15 @@ public enum ArchiveInstaller {
             }
         }
         try extract(archivePath: archivePath, folderName: archive.folderName, root: root, progress: progress)
+    }
+
+    /// Removes partial downloads and staging folders that a killed process left behind (hidden names only).
+    static func removeLeftovers(of archive: CIFAR10.Archive, in root: String) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: root)) ?? []
+        where name.hasPrefix("." + archive.fileName + ".part-") || name.hasPrefix(".extract-" + archive.folderName + "-") {
+            try? fm.removeItem(atPath: root + "/" + name)
+        }
     }
 
     /// Extracts `archivePath` (a .tar.gz) in a staging folder, then renames its `folderName` into `root`.

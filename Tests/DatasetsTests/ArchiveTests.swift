@@ -87,6 +87,9 @@ final class ArchiveTests: XCTestCase {
         let root = makeTempDir("dl")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let spec = CIFAR10.Archive(format: .binary, md5: MD5.hex(archive))
+        // Leftovers of a killed earlier run are cleared.
+        writeFile(root + "/.cifar-10-binary.tar.gz.part-99999", [1, 2, 3])
+        writeFile(root + "/.extract-cifar-10-batches-bin-99999/cifar-10-batches-bin/test_batch.bin", [1])
         var events: [DataProgress] = []
         let train = try CIFAR10.load(root: root, split: .train, download: true, archives: [spec],
                                      baseURL: server.baseURL) { events.append($0) }
@@ -188,6 +191,26 @@ final class OfficialMirrorProbe: XCTestCase {
         } catch {
             print("probe after \(Date().timeIntervalSince(start)) s: \(error)")
             XCTAssertTrue("\(error)".contains("cifar-10-binary.tar.gz"))
+        }
+    }
+}
+
+final class SystemTarCheck: XCTestCase {
+    /// Extracts every *.tar.gz in $SWIFT_LAB_TAR_CHECK (archives made by other tar programs); opt-in, not in CI.
+    func testArchivesFromOtherTools() throws {
+        guard let dir = ProcessInfo.processInfo.environment["SWIFT_LAB_TAR_CHECK"] else {
+            throw XCTSkip("set SWIFT_LAB_TAR_CHECK=<folder of .tar.gz files> to try them")
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() where name.hasSuffix(".tar.gz") {
+            let out = makeTempDir("sys")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            do {
+                let files = try TarExtractor.extract(from: GzipReader(path: dir + "/" + name), into: out)
+                let test = try CIFAR10.read(folder: out + "/cifar-10-batches-bin", archive: .binary, split: .test)
+                print("\(name): \(files.count) files, test labels \(test.labels)")
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
         }
     }
 }
