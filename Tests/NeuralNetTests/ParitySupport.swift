@@ -19,7 +19,7 @@ enum Parity {
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         guard let url = Bundle.module.url(forResource: parts[0], withExtension: parts.count > 1 ? parts[1] : nil,
                                           subdirectory: "Fixtures") else {
-            throw XCTSkip("fixture \(name) is missing; run tools/make_fixtures.py")
+            throw MissingFixture(name: name)
         }
         return url
     }
@@ -95,6 +95,12 @@ enum Parity {
         }
         return out
     }
+}
+
+/// A committed fixture is not in the test bundle (a failure, not a skip: they are part of the repository).
+struct MissingFixture: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "fixture \(name) is missing from the test bundle; restore it or run tools/make_fixtures.py" }
 }
 
 /// A parameter store built from named PyTorch shapes, all in `.same` layout (for optimizer tests).
