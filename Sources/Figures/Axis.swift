@@ -44,9 +44,9 @@ public struct Axis: Equatable, Sendable {
             self.tickLabels = ticks.map { Axis.linearLabel($0, step: step) }
             self.minorTicks = []
         case .log:
-            var e0 = Int(floor(log10(fixedLower ?? lo) + 1e-9))
+            let e0 = Int(floor(log10(fixedLower ?? lo) + 1e-9))
             var e1 = Int(ceil(log10(fixedUpper ?? hi) - 1e-9))
-            if e1 <= e0 { e0 -= 0; e1 = e0 + 1 }
+            if e1 <= e0 { e1 = e0 + 1 }
             lo = pow(10, Double(e0))
             hi = pow(10, Double(e1))
             let decades = Array(e0...e1)

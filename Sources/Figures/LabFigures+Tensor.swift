@@ -25,12 +25,3 @@ extension LabFigures {
                            rows: rows, columns: columns, title: title, name: name, colorMap: colorMap)
     }
 }
-
-extension Figure {
-    /// What a terminal shows: the raster as half-block characters when there is one and
-    /// `colorTerminal` is true, then the text; otherwise the text alone.
-    public func terminalText(maxColumns: Int = 80, colorTerminal: Bool = true) -> String {
-        guard colorTerminal, let image else { return plain }
-        return TerminalImage.render(image, maxColumns: maxColumns) + plain
-    }
-}

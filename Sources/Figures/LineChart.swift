@@ -147,6 +147,8 @@ public struct LineChart: Sendable {
 
     /// The figure: SVG plus its text summary.
     public func figure(name: String) -> Figure {
-        Figure(plain: summary(), svg: svg(), name: name)
+        var f = Figure(plain: summary(), svg: svg(), name: name)
+        f.charts = [self]
+        return f
     }
 }

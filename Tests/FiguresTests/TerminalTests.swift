@@ -55,4 +55,16 @@ final class TerminalTests: XCTestCase {
         XCTAssertTrue(lines.last!.contains("plain") && lines.last!.contains("resnet"))
         XCTAssertTrue(text.contains("\u{1B}[38;2;31;119;180m"), "first series in the first palette color")
     }
+
+    func testFigureTerminalText() {
+        let curves = LabFigures.trainingCurves(loss: [1.5, 1.0, 0.7], trainAccuracy: [40, 60, 70])
+        let t = curves.terminalText(maxColumns: 70)
+        XCTAssertTrue(t.hasPrefix("Training loss\n"))
+        XCTAssertTrue(t.contains("\nAccuracy\n"))
+        XCTAssertTrue(t.hasSuffix(curves.plain))
+        XCTAssertEqual(curves.terminalText(colorTerminal: false), curves.plain)
+        let grid = LabFigures.sampleGrid(images: [Float](repeating: 0.5, count: 2 * 3 * 4 * 4), count: 2, channels: 3,
+                                         height: 4, width: 4, titles: ["a", "b"], rows: 1, columns: 2)
+        XCTAssertTrue(grid.terminalText(maxColumns: 40).contains("\u{2580}"))
+    }
 }
