@@ -24,7 +24,7 @@ enum REPLReadline {
         signal(SIGINT) { _ in
             if REPLReadline.atPrompt != 0 {
                 // Ctrl-C at the prompt: drop what was typed, fresh prompt.
-                _ = write(STDOUT_FILENO, "^C\n", 3)
+                _ = write(STDOUT_FILENO, "\n", 1)
                 rl_replace_line("", 0)
                 rl_on_new_line()
                 rl_redisplay()
