@@ -71,7 +71,7 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertTrue(s.run("block layer2.0").1.stdout.contains("downsample conv1x1(64->128, stride 2)"))
         let walk = s.run("walk layer1.0 image=0").1.stdout
         for label in ["input x", "F(x)", "shortcut (identity x)", "F(x) + shortcut"] {
-            XCTAssertTrue(walk.contains(label.padding(toLength: 22, withPad: " ", startingAt: 0) + "1x64x8x8"), label + "\n" + walk)
+            XCTAssertTrue(walk.contains(label.padding(toLength: 24, withPad: " ", startingAt: 0) + "1x64x8x8"), label + "\n" + walk)
         }
         XCTAssertTrue(s.run("walk layer2.0").1.stdout.contains("shortcut downsample(x) 1x128x4x4"))
         XCTAssertTrue(s.run("math").1.stdout.contains("F(x) = H(x) - x"))
@@ -90,7 +90,7 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertEqual(LabFixture.error(s, "block layer1.0")?.name, "WrongModel")
         XCTAssertEqual(LabFixture.error(s, "params nosuch")?.name, "NoModel")
         XCTAssertEqual(s.state.lab.current, "plain")
-        XCTAssertEqual(s.complete("use ", cursor: 4).matches, ["resnet", "plain"])
+        XCTAssertEqual(s.complete("use ", cursor: 4).matches, ["resnet", "plain", "model="])
         _ = s.run("use resnet")
         XCTAssertEqual(s.complete("walk layer4", cursor: 11).matches, ["layer4.0", "layer4.1"])
     }

@@ -17,7 +17,7 @@ final class PlayerTests: XCTestCase {
         for expected in ["precision: float32", "train: 96 images, test: 48 images", "Image grid 'Training samples': 8 images",
                          "built resnet: ResNet-18, 3 input channels, 10 classes, 11,181,642 trainable parameters",
                          "Input 1x3x32x32; trainable parameters: 11,181,642", "layer1.0: BasicBlock(64 -> 64, stride 1)",
-                         "F(x)                  1x64x8x8", "F(x) + shortcut       1x64x8x8",
+                         "F(x)                    1x64x8x8", "F(x) + shortcut         1x64x8x8",
                          "Heat-map grid 'Identity (x)'", "Heat-map grid 'F(x) + x'", "\n11,181,642\n",
                          "optimizer: Adam lr=0.001 betas=(0.9, 0.999) eps=1e-08", "\nepoch 1  loss ",
                          "test accuracy of resnet:", "'First Layer Feature Maps': channels 0-15 of 64",

@@ -38,6 +38,10 @@ enum ModelCommands {
         },
         CommandSpec("summary", topic: "§4 Architecture", "A table of every layer: output shape and parameter count.",
                     positional: "model", arguments: [modelArg], handler: summary),
+    ]
+
+    /// §6, listed after the residual-block commands of §5.
+    static let countSpecs: [CommandSpec] = [
         CommandSpec("params", topic: "§6 Parameters", "Count the trainable parameters (11,181,642 for ResNet-18 on CIFAR-10).",
                     positional: "model", arguments: [modelArg]) { ctx in
             let s = try ctx.state.lab.requireModel(ctx.args.string("model"))
