@@ -73,7 +73,7 @@ final class ModelCommandTests: XCTestCase {
         for label in ["input x", "F(x)", "shortcut (identity x)", "F(x) + shortcut"] {
             XCTAssertTrue(walk.contains(label.padding(toLength: 24, withPad: " ", startingAt: 0) + "1x64x8x8"), label + "\n" + walk)
         }
-        XCTAssertTrue(s.run("walk layer2.0").1.stdout.contains("shortcut downsample(x) 1x128x4x4"))
+        XCTAssertTrue(s.run("walk layer2.0").1.stdout.contains("shortcut downsample(x)  1x128x4x4"))
         XCTAssertTrue(s.run("math").1.stdout.contains("F(x) = H(x) - x"))
         let maps = s.run("maps layer1.0").1.displays.map(\.bundle)
         XCTAssertEqual(maps.count, 3)

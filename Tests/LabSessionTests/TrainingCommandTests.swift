@@ -52,18 +52,22 @@ final class TrainingCommandTests: XCTestCase {
 
     func testInterruptStopsAtBatchAndKeepsModel() {
         let s = LabFixture.session()
-        let sink = InterruptingSink(session: s, after: 3)
+        let sink = InterruptingSink(session: s, after: 2)
         let outcome = s.execute("train epochs=3", sink: sink)
         guard case .interrupted(let m) = outcome else { return XCTFail("\(outcome)") }
-        XCTAssertTrue(m.contains("training interrupted in epoch 1 after 2 of 6 batches"), m)
+        // Progress is throttled in time, so the batch the interrupt lands on varies; what must hold is
+        // that training stopped at a batch boundary with exactly that many optimizer steps taken.
+        let done = Int(LabFixture.number(after: "training interrupted in epoch 1 after", in: m) ?? -1)
+        XCTAssertTrue((1..<6).contains(done), m)
+        XCTAssertTrue(m.contains("of 6 batches; resnet keeps every update so far"), m)
         let slot = s.state.lab.slot("resnet")!
-        XCTAssertEqual((slot.optimizer as? Adam)?.stepCount, 2)
+        XCTAssertEqual((slot.optimizer as? Adam)?.stepCount, Int64(done))
         XCTAssertEqual(slot.epochsDone, 0)
         XCTAssertEqual(s.run("params").1.results.map(\.plain), ["11,181,642"])
         let (o, again) = s.run("train epochs=1 batches=1")
         XCTAssertEqual(o, .ok)
         XCTAssertTrue(again.stdout.contains("epoch 1  loss"))
-        XCTAssertEqual((slot.optimizer as? Adam)?.stepCount, 3)
+        XCTAssertEqual((slot.optimizer as? Adam)?.stepCount, Int64(done + 1))
     }
 
     func testEvaluateAccuracyPerClassConfusion() {
