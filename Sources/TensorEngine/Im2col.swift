@@ -7,6 +7,7 @@
 public enum Im2col {
     /// Fills `cols` with the patches of `x`. Parallel over the batch.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
+        if g.allTapsActive { return im2colRuns(x, g, into: cols) }
         let c = g.channels, k = g.activeK
         let taps = g.taps
         let sampleRows = g.outHeight * g.outWidth
@@ -36,6 +37,7 @@ public enum Im2col {
 
     /// dx = col2im(dcols): sums every patch gradient back into its input position. Overwrites `dx`.
     public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, into dx: UnsafeMutablePointer<Float>) {
+        if g.allTapsActive { return col2imRuns(cols, g, into: dx) }
         let c = g.channels, k = g.activeK
         let taps = g.taps
         let sampleRows = g.outHeight * g.outWidth
@@ -56,6 +58,70 @@ public enum Im2col {
                                 }
                                 src += c
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Valid kernel columns `kx0..<kx1` for output column `ox`.
+    @inline(__always)
+    static func columnRun(_ g: ConvGeometry, _ ox: Int) -> (Int, Int) {
+        let start = ox * g.stride - g.padding
+        return (Swift.max(0, -start), Swift.min(g.kernelW, g.width - start))
+    }
+
+    /// im2col when every tap is active: per kernel row, one contiguous copy of the in-bounds taps.
+    static func im2colRuns(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
+        let c = g.channels, k = g.fullK, rowLen = g.kernelW * c
+        let sampleRows = g.outHeight * g.outWidth
+        Parallel.chunks(g.batch, work: g.rows * k) { range in
+            for n in range {
+                let xs = x + n * g.height * g.width * c
+                for oy in 0..<g.outHeight {
+                    for ox in 0..<g.outWidth {
+                        let (kx0, kx1) = columnRun(g, ox)
+                        let ix0 = ox * g.stride - g.padding + kx0
+                        var dst = cols + ((n * sampleRows) + oy * g.outWidth + ox) * k
+                        for ky in 0..<g.kernelH {
+                            let iy = oy * g.stride - g.padding + ky
+                            if iy < 0 || iy >= g.height || kx1 <= kx0 {
+                                dst.update(repeating: 0, count: rowLen)
+                            } else {
+                                if kx0 > 0 { dst.update(repeating: 0, count: kx0 * c) }
+                                (dst + kx0 * c).update(from: xs + (iy * g.width + ix0) * c, count: (kx1 - kx0) * c)
+                                if kx1 < g.kernelW { (dst + kx1 * c).update(repeating: 0, count: (g.kernelW - kx1) * c) }
+                            }
+                            dst += rowLen
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im when every tap is active: per kernel row, one contiguous accumulate.
+    static func col2imRuns(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, into dx: UnsafeMutablePointer<Float>) {
+        let c = g.channels, k = g.fullK, rowLen = g.kernelW * c
+        let sampleRows = g.outHeight * g.outWidth
+        let sampleSize = g.height * g.width * c
+        Parallel.chunks(g.batch, work: g.rows * k) { range in
+            for n in range {
+                let xs = dx + n * sampleSize
+                xs.update(repeating: 0, count: sampleSize)
+                for oy in 0..<g.outHeight {
+                    for ox in 0..<g.outWidth {
+                        let (kx0, kx1) = columnRun(g, ox)
+                        if kx1 <= kx0 { continue }
+                        let ix0 = ox * g.stride - g.padding + kx0
+                        var src = cols + ((n * sampleRows) + oy * g.outWidth + ox) * k
+                        for ky in 0..<g.kernelH {
+                            let iy = oy * g.stride - g.padding + ky
+                            if iy >= 0 && iy < g.height {
+                                Kernels.addInPlace(xs + (iy * g.width + ix0) * c, src + kx0 * c, count: (kx1 - kx0) * c)
+                            }
+                            src += rowLen
                         }
                     }
                 }

@@ -4,7 +4,8 @@ extension Conv2d {
     /// dL/dx for the last forward; accumulates dL/dW (`[O, KH, KW, I]`) and dL/db.
     ///
     /// dy: `[N, OH, OW, O]` -> dx: `[N, H, W, I]`. With `fuseReLU` dy is first
-    /// masked by the forward output. The patch buffer is reused: first for
+    /// masked by the forward output. The patch buffer (kept, or rebuilt in the
+    /// shared workspace) is used first for
     /// dW = dy^T x patches, then overwritten by dpatches = dy x W before col2im.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let g = geometry, let y = output else { preconditionFailure("Conv2d.backward before forward") }
@@ -18,13 +19,17 @@ extension Conv2d {
             g0 = md.data
         }
         if let b = bias { Kernels.columnSums(g0, rows: m, cols: o, accumulateInto: b.grad.data) }
+        if let tc = grouping { return backwardGrouped(g0, tc) }
 
+        guard let x = input else { preconditionFailure("Conv2d lost its input") }
         let a: UnsafeMutablePointer<Float>
         if g.isPointwise {
-            guard let x = inputStrong else { preconditionFailure("Conv2d lost its input") }
             a = x.data
-        } else {
+        } else if patchesKept {
             a = cols!.data
+        } else {
+            a = workspace.floats(m * k)
+            Im2col.im2col(x.data, g, into: a)
         }
         // dW += dy^T [O, M] x patches [M, K]
         if g.allTapsActive {
@@ -47,9 +52,8 @@ extension Conv2d {
         if g.isPointwise {
             GEMM.sgemm(m: m, n: k, k: o, a: g0, lda: o, b: w, ldb: k, c: dxT.data, ldc: k)
         } else {
-            let c = cols!
-            GEMM.sgemm(m: m, n: k, k: o, a: g0, lda: o, b: w, ldb: k, c: c.data, ldc: k)
-            Im2col.col2im(c.data, g, into: dxT.data)
+            GEMM.sgemm(m: m, n: k, k: o, a: g0, lda: o, b: w, ldb: k, c: a, ldc: k)
+            Im2col.col2im(a, g, into: dxT.data)
         }
         return dxT
     }

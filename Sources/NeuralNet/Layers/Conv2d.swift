@@ -15,28 +15,42 @@ public final class Conv2d: Layer {
     public let fuseReLU: Bool
     /// When false, backward skips dL/dx (the first layer of a network) and returns an empty tensor.
     public var needsInputGrad = true
+    /// Patch matrices up to this many floats are kept from forward to backward; larger ones live in
+    /// the shared `workspace` and are rebuilt in backward (16M floats = 64 MiB).
+    public static let keptPatchLimit = 1 << 24
+    /// Output positions are grouped by in-bounds taps when that leaves at most this fraction of the
+    /// dense multiply-adds (small maps, where padding is a large share of every patch).
+    nonisolated(unsafe) public static var groupingThreshold = 0.9
+    /// Scratch shared with the model's other layers.
+    public let workspace: Workspace
 
     let store: ParameterStore
     let weightIndex: Int, biasIndex: Int?
 
     // Buffers reused across steps.
     var geometry: ConvGeometry?
+    /// Position groups when grouping saves work (small maps), else nil.
+    var grouping: TapClasses?
+    var groupRows: Tensor?
     var output: Tensor?
     var cols: Tensor?
     var packedW: Tensor?
     var packedDW: Tensor?
     var maskedDY: Tensor?
     var dx: Tensor?
-    var inputStrong: Tensor?
+    var input: Tensor?
+    var patchesKept = false
 
     /// Reserves `[O, K, K, I]` weights (and `[O]` bias) in `store`; initialize after `store.seal()`.
     public init(store: ParameterStore, inChannels: Int, outChannels: Int, kernelSize: Int,
-                stride: Int = 1, padding: Int = 0, bias: Bool = true, fuseReLU: Bool = false) {
+                stride: Int = 1, padding: Int = 0, bias: Bool = true, fuseReLU: Bool = false,
+                workspace: Workspace? = nil) {
         precondition(inChannels > 0 && outChannels > 0 && kernelSize > 0, "bad Conv2d sizes")
         self.store = store
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
         self.hasBias = bias; self.fuseReLU = fuseReLU
+        self.workspace = workspace ?? Workspace()
         weightIndex = store.reserve(shape: [outChannels, kernelSize, kernelSize, inChannels], layout: .convOHWI)
         biasIndex = bias ? store.reserve(shape: [outChannels]) : nil
     }
@@ -61,6 +75,11 @@ public final class Conv2d: Layer {
                               kernelH: kernelSize, kernelW: kernelSize, stride: stride, padding: padding)
         if let g = geometry, g == g0 { return g }
         geometry = g0
+        grouping = nil
+        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 {
+            let tc = TapClasses(g0)
+            if tc.groups.count > 1 && tc.workFraction <= Conv2d.groupingThreshold { grouping = tc }
+        }
         return g0
     }
 
@@ -84,20 +103,29 @@ public final class Conv2d: Layer {
         let g = geometry(for: x)
         let y = Tensor.reuse(output, shape: [g.batch, g.outHeight, g.outWidth, outChannels])
         output = y
+        input = x
+        if let tc = grouping {
+            forwardGrouped(x, tc, y, mode: mode)
+            return y
+        }
         let m = g.rows, k = g.activeK
         let a: UnsafeMutablePointer<Float>
         if g.isPointwise {
             a = x.data
-        } else {
+        } else if mode == .train && m * k <= Conv2d.keptPatchLimit {
             let c = Tensor.reuse(cols, shape: [m, k])
             cols = c
             Im2col.im2col(x.data, g, into: c.data)
             a = c.data
+        } else {
+            a = workspace.floats(m * k)
+            Im2col.im2col(x.data, g, into: a)
         }
+        patchesKept = mode == .train && !g.isPointwise && m * k <= Conv2d.keptPatchLimit
         let w = packWeights(g)
         GEMM.sgemm(transB: true, m: m, n: outChannels, k: k, a: a, lda: k, b: w, ldb: k, c: y.data, ldc: outChannels)
         Kernels.addBiasReLU(y.data, rows: m, cols: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
-        inputStrong = g.isPointwise ? x : nil
+        input = x
         return y
     }
 }

@@ -16,17 +16,17 @@ public final class BasicBlock {
     public let downsample: (conv: Conv2d, bn: BatchNorm2d)?
 
     /// Reserves the block's parameters in torchvision's order.
-    public init(store: ParameterStore, inChannels: Int, outChannels: Int, stride: Int) {
+    public init(store: ParameterStore, inChannels: Int, outChannels: Int, stride: Int, workspace: Workspace = Workspace()) {
         self.inChannels = inChannels; self.outChannels = outChannels; self.stride = stride
         conv1 = Conv2d(store: store, inChannels: inChannels, outChannels: outChannels, kernelSize: 3,
-                       stride: stride, padding: 1, bias: false)
+                       stride: stride, padding: 1, bias: false, workspace: workspace)
         bn1 = BatchNorm2d(store: store, channels: outChannels, fuseReLU: true)
         conv2 = Conv2d(store: store, inChannels: outChannels, outChannels: outChannels, kernelSize: 3,
-                       stride: 1, padding: 1, bias: false)
+                       stride: 1, padding: 1, bias: false, workspace: workspace)
         bn2 = BatchNorm2d(store: store, channels: outChannels, fuseReLU: true)
         if stride != 1 || inChannels != outChannels {
             downsample = (Conv2d(store: store, inChannels: inChannels, outChannels: outChannels, kernelSize: 1,
-                                 stride: stride, padding: 0, bias: false),
+                                 stride: stride, padding: 0, bias: false, workspace: workspace),
                           BatchNorm2d(store: store, channels: outChannels))
         } else {
             downsample = nil

@@ -17,15 +17,17 @@ public final class PlainCNN: Model {
     public let avgpool = AdaptiveAvgPool2d()
     public let flatten = Flatten()
     public let fc: Linear
+    /// Scratch shared by the convolutions.
+    public let workspace = Workspace()
     public private(set) lazy var stateDict: [StateEntry] = makeStateDict()
 
     public init(inChannels: Int = 3, numClasses: Int = 10, depth: Int = 10, width: Int = 64, seed: UInt64) {
         precondition(inChannels > 0 && numClasses > 0 && depth > 0 && width > 0, "PlainCNN: sizes must be positive")
         self.inChannels = inChannels; self.numClasses = numClasses; self.depth = depth; self.width = width
-        let store = self.store
+        let store = self.store, workspace = self.workspace
         convs = (0..<depth).map { i in
             Conv2d(store: store, inChannels: i == 0 ? inChannels : width, outChannels: width, kernelSize: 3,
-                   stride: 1, padding: 1, bias: true, fuseReLU: true)
+                   stride: 1, padding: 1, bias: true, fuseReLU: true, workspace: workspace)
         }
         convs[0].needsInputGrad = false
         fc = Linear(store: store, inFeatures: width, outFeatures: numClasses)

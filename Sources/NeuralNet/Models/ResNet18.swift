@@ -21,6 +21,8 @@ public final class ResNet18: Model {
     public let avgpool = AdaptiveAvgPool2d()
     public let flatten = Flatten()
     public let fc: Linear
+    /// Scratch shared by the convolutions.
+    public let workspace = Workspace()
 
     public private(set) lazy var stateDict: [StateEntry] = makeStateDict()
 
@@ -28,7 +30,7 @@ public final class ResNet18: Model {
         precondition(inChannels > 0 && numClasses > 0 && width > 0, "ResNet18: sizes must be positive")
         self.inChannels = inChannels; self.numClasses = numClasses; self.width = width
         conv1 = Conv2d(store: store, inChannels: inChannels, outChannels: width, kernelSize: 7, stride: 2,
-                       padding: 3, bias: false)
+                       padding: 3, bias: false, workspace: workspace)
         conv1.needsInputGrad = false
         bn1 = BatchNorm2d(store: store, channels: width, fuseReLU: true)
         var layers: [[BasicBlock]] = []
@@ -36,8 +38,8 @@ public final class ResNet18: Model {
         for (i, mult) in [1, 2, 4, 8].enumerated() {
             let cout = width * mult
             let s = i == 0 ? 1 : 2
-            layers.append([BasicBlock(store: store, inChannels: cin, outChannels: cout, stride: s),
-                           BasicBlock(store: store, inChannels: cout, outChannels: cout, stride: 1)])
+            layers.append([BasicBlock(store: store, inChannels: cin, outChannels: cout, stride: s, workspace: workspace),
+                           BasicBlock(store: store, inChannels: cout, outChannels: cout, stride: 1, workspace: workspace)])
             cin = cout
         }
         self.layers = layers

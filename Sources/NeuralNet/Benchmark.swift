@@ -1,0 +1,109 @@
+import Foundation
+import TensorEngine
+
+/// Training-step and inference throughput of the engine on the lab's two networks.
+///
+/// A training step is zero-grad, forward in train mode, mean cross-entropy,
+/// backward and an in-place Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8)
+/// over the model's contiguous parameter block; inference is an eval-mode
+/// forward. Inputs are seeded synthetic NHWC batches `[batch, 32, 32, 3]`.
+public enum Benchmark {
+    /// The workloads `swift-lab bench` measures.
+    public enum Workload: String, CaseIterable, Sendable {
+        case resnet18 = "resnet18-3x32x32"
+        case plain10 = "plain10-3x32x32"
+
+        func makeModel() -> Model {
+            switch self {
+            case .resnet18: return ResNet18(inChannels: 3, numClasses: 10, width: 64, seed: 0)
+            case .plain10: return PlainCNN(inChannels: 3, numClasses: 10, depth: 10, width: 64, seed: 0)
+            }
+        }
+    }
+
+    /// One workload's figures.
+    public struct Result: Sendable {
+        public let workload: String
+        public let batch: Int
+        public let trainImagesPerSecond: Double
+        public let inferImagesPerSecond: Double
+        /// Peak resident set of the process so far (VmHWM), in MiB.
+        public let peakRSSMegabytes: Double
+
+        /// One JSON line: {"workload": ..., "batch": ..., "train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ...}.
+        public var json: String {
+            String(format: "{\"workload\": \"%@\", \"batch\": %d, \"train_img_s\": %.1f, \"infer_img_s\": %.1f, \"peak_rss_mb\": %.1f}",
+                   workload, batch, trainImagesPerSecond, inferImagesPerSecond, peakRSSMegabytes)
+        }
+    }
+
+    /// Measures `workload` over `steps` timed steps after `warmup` untimed ones.
+    public static func run(_ workload: Workload, batch: Int = 128, steps: Int = 10, warmup: Int = 2) -> Result {
+        let model = workload.makeModel()
+        var rng = SeededRandom(seed: 42)
+        let x = Tensor(shape: [batch, 32, 32, 3])
+        for i in 0..<x.count { x.data[i] = rng.uniform(-1, 1) }
+        let labels = (0..<batch).map { _ in rng.int(below: 10) }
+        let loss = CrossEntropyLoss()
+        let adam = InlineAdam(count: model.store.count)
+
+        func trainStep() {
+            model.store.zeroGrad()
+            _ = loss.forward(model.forward(x, mode: .train), labels: labels)
+            model.backward(loss.gradient)
+            adam.step(model.store)
+        }
+        for _ in 0..<warmup { trainStep() }
+        var t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { trainStep() }
+        let train = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+
+        for _ in 0..<warmup { _ = model.forward(x, mode: .eval) }
+        t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { _ = model.forward(x, mode: .eval) }
+        let infer = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return Result(workload: workload.rawValue, batch: batch,
+                      trainImagesPerSecond: Double(batch * steps) / train,
+                      inferImagesPerSecond: Double(batch * steps) / infer,
+                      peakRSSMegabytes: peakRSSMegabytes())
+    }
+
+    /// Peak resident memory of this process in MiB (VmHWM from /proc/self/status; 0 if unavailable).
+    public static func peakRSSMegabytes() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+}
+
+/// A plain Adam update over a whole parameter block (bench only; the lab uses Optimizers/).
+final class InlineAdam {
+    let m: Tensor, v: Tensor
+    var t = 0
+    let lr: Float = 1e-3, b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
+
+    init(count: Int) {
+        m = Tensor(shape: [count])
+        v = Tensor(shape: [count])
+    }
+
+    func step(_ store: ParameterStore) {
+        t += 1
+        let c1 = 1 - Foundation.pow(b1, Float(t)), c2 = 1 - Foundation.pow(b2, Float(t))
+        let step = lr / c1, rc2 = 1 / c2.squareRoot()
+        let p = store.values.data, g = store.grads.data, md = m.data, vd = v.data
+        let n = store.count
+        let (b1, b2, eps) = (self.b1, self.b2, self.eps)
+        Parallel.chunks((n + 8191) / 8192, work: n) { r in
+            let lo = r.lowerBound * 8192, hi = Swift.min(n, r.upperBound * 8192)
+            for i in lo..<hi {
+                let gi = g[i]
+                let mi = b1 * md[i] + (1 - b1) * gi
+                let vi = b2 * vd[i] + (1 - b2) * gi * gi
+                md[i] = mi; vd[i] = vi
+                p[i] -= step * mi / (vi.squareRoot() * rc2 + eps)
+            }
+        }
+    }
+}
