@@ -6,13 +6,14 @@ Run by hand, never in CI (it needs PyTorch; see tools/README.md):
     /work/venvs/torch/bin/python tools/make_fixtures.py
 
 Everything is seeded, so rerunning with the same torch version gives the same
-files. Tensors are stored in PyTorch layouts (NCHW activations, OIHW conv
+files. References for forward and backward are computed in float64 and stored as
+float32 (see record()). Tensors are stored in PyTorch layouts (NCHW activations, OIHW conv
 weights); the Swift tests convert to the engine's NHWC / OHWI.
 
 Files (names are state-dict names; prefixes group the rest):
   resnet_w4_state.safetensors   state dict of a width-4 ResNet-18 (torchvision
                                 topology and names), saved by safetensors.torch
-  resnet_w4_data.safetensors    input [2,3,32,32], labels (I64), logits_eval,
+  resnet_w4_data.safetensors    input [2,3,48,48], labels (I64), logits_eval,
                                 logits_train, loss [], grad_input, grad.<param>,
                                 after_train.<bn buffer> (running stats and
                                 num_batches_tracked after the train forward)
@@ -28,6 +29,7 @@ Files (names are state-dict names; prefixes group the rest):
                                 torchvision resnet18(num_classes=10) state-dict
                                 names, order, shapes and dtypes
 """
+import copy
 import json
 import os
 import sys
@@ -146,26 +148,36 @@ def step_copy(model, grads, make_opt, steps):
 
 
 def record(model, name, x, labels, optimizers, meta):
-    """Runs eval and train passes, backward and optimizer steps; writes <name>_state / <name>_data."""
+    """Runs eval and train passes, backward and optimizer steps; writes <name>_state / <name>_data.
+
+    The forward/backward references are computed in float64 from the float32
+    weights and input (both exact in float64) and rounded to float32, so they
+    carry no float32 rounding of their own. The optimizer steps run in
+    float32, from the stored float32 weights and gradients, as torch.optim
+    does in a float32 model.
+    """
     state = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
     safetensors.torch.save_file(state, os.path.join(OUT, f"{name}_state.safetensors"), metadata=meta)
     data = {"input": x, "labels": labels}
-    model.eval()
+    ref = copy.deepcopy(model).double()
+    ref.eval()
     with torch.no_grad():
-        data["logits_eval"] = model(x)
-    model.train()
-    xg = x.clone().requires_grad_(True)
-    logits = model(xg)
+        data["logits_eval"] = ref(x.double()).float()
+    ref.train()
+    xg = x.double().requires_grad_(True)
+    logits = ref(xg)
     loss = F.cross_entropy(logits, labels)
     loss.backward()
-    data["logits_train"] = logits.detach()
-    data["loss"] = loss.detach().reshape([])
-    data["grad_input"] = xg.grad.detach()
-    grads = {k: p.grad.detach().clone() for k, p in model.named_parameters()}
+    data["logits_train"] = logits.detach().float()
+    data["loss"] = loss.detach().float().reshape([])
+    data["grad_input"] = xg.grad.detach().float()
+    grads = {k: p.grad.detach().float() for k, p in ref.named_parameters()}
     for k, g in grads.items():
         data[f"grad.{k}"] = g
-    for k, v in model.state_dict().items():
-        if "running_" in k or "num_batches_tracked" in k:
+    for k, v in ref.state_dict().items():
+        if "running_" in k:
+            data[f"after_train.{k}"] = v.detach().float()
+        elif "num_batches_tracked" in k:
             data[f"after_train.{k}"] = v.detach().clone()
     for prefix, (make_opt, steps) in optimizers.items():
         for k, v in step_copy(model, grads, make_opt, steps).items():
@@ -198,7 +210,9 @@ def main():
     gen = torch.Generator().manual_seed(99)
     resnet = ResNet18(3, 10, 4)
     randomize_batchnorm(resnet, gen)
-    x = torch.randn(2, 3, 32, 32, generator=gen)
+    # 48x48, not 32x32: at 32x32 layer4 is 1x1, so its BatchNorm normalizes 2 values per channel,
+    # whose gradient is pure cancellation (float32 torch is 1e-3 off float64 there). At 48x48 layer4 is 2x2.
+    x = torch.randn(2, 3, 48, 48, generator=gen)
     labels = torch.tensor([3, 7], dtype=torch.int64)
     meta = dict(base_meta, model="ResNet18(in_channels=3, num_classes=10, width=4)", seed="1234/99",
                 optimizers="none stored here (elementwise; the plain CNN's fixture covers them)")

@@ -1,10 +1,12 @@
+import Foundation
+
 /// Why a checkpoint could not be read, validated or written.
 ///
 /// Every case renders as one line that says what is wrong (naming the file,
 /// the tensor, expected against found) and what to do about it. Loading
 /// validates everything before it copies anything, so whenever one of these
 /// is thrown by a load the model (or optimizer) is exactly as it was.
-public enum CheckpointError: Error, Equatable, CustomStringConvertible {
+public enum CheckpointError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// The file could not be opened or read.
     case unreadable(path: String, reason: String)
     /// The file ends before the header or the data it announces.
@@ -69,4 +71,6 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "optimizer state \(path) does not fit: \(detail); resume with the optimizer and model that saved it"
         }
     }
+
+    public var errorDescription: String? { description }
 }

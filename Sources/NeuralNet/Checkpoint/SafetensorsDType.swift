@@ -31,6 +31,8 @@ enum LittleEndianDecode {
     static func floats(_ dtype: SafetensorsDType, from src: UnsafeRawPointer, count: Int,
                        into dst: UnsafeMutablePointer<Float>) {
         switch dtype {
+        case .F32 where 1.littleEndian == 1:
+            UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: 4 * count)
         case .F32:
             for i in 0..<count {
                 dst[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))

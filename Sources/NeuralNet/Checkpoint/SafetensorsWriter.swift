@@ -23,10 +23,12 @@ public struct SafetensorsWriter {
     public mutating func addF32(_ name: String, shape: [Int], values: UnsafePointer<Float>) {
         let n = shape.reduce(1, *)
         let begin = payload.count
-        payload.reserveCapacity(begin + 4 * n)
-        for i in 0..<n {
-            let bits = values[i].bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { payload.append(contentsOf: $0) }
+        if 1.littleEndian == 1 {
+            payload.append(contentsOf: UnsafeRawBufferPointer(start: values, count: 4 * n))
+        } else {
+            for i in 0..<n {
+                withUnsafeBytes(of: values[i].bitPattern.littleEndian) { payload.append(contentsOf: $0) }
+            }
         }
         entries.append((name, .F32, shape, begin..<payload.count))
     }

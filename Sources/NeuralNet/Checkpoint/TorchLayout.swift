@@ -16,15 +16,7 @@ public enum TorchLayout {
             case .same:
                 d.update(from: engine, count: n)
             case .convOHWI:
-                let (o, kh, kw, i) = (engineShape[0], engineShape[1], engineShape[2], engineShape[3])
-                let hw = kh * kw
-                for oo in 0..<o {
-                    let src = engine + oo * hw * i
-                    let dstO = d + oo * i * hw
-                    for s in 0..<hw {
-                        for ii in 0..<i { dstO[ii * hw + s] = src[s * i + ii] }
-                    }
-                }
+                Layout.ohwiToOihw(engine, d, o: engineShape[0], kh: engineShape[1], kw: engineShape[2], i: engineShape[3])
             }
         }
         return out
@@ -33,20 +25,11 @@ public enum TorchLayout {
     /// PyTorch-ordered `torch` data written into `engine` in engine layout.
     public static func fromTorch(_ torch: UnsafePointer<Float>, layout: ParameterLayout, engineShape: [Int],
                                  into engine: UnsafeMutablePointer<Float>) {
-        let n = engineShape.reduce(1, *)
         switch layout {
         case .same:
-            engine.update(from: torch, count: n)
+            engine.update(from: torch, count: engineShape.reduce(1, *))
         case .convOHWI:
-            let (o, kh, kw, i) = (engineShape[0], engineShape[1], engineShape[2], engineShape[3])
-            let hw = kh * kw
-            for oo in 0..<o {
-                let dst = engine + oo * hw * i
-                let srcO = torch + oo * i * hw
-                for s in 0..<hw {
-                    for ii in 0..<i { dst[s * i + ii] = srcO[ii * hw + s] }
-                }
-            }
+            Layout.oihwToOhwi(torch, engine, o: engineShape[0], i: engineShape[3], kh: engineShape[1], kw: engineShape[2])
         }
     }
 }
