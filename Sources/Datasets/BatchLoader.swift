@@ -34,6 +34,8 @@ public final class BatchLoader {
         public let index: Int, epoch: Int
         /// The labels copied into an array.
         public var labelArray: [Int32] { Array(labels) }
+        /// Keeps the slot's buffers alive while the batch value exists, even past the loader.
+        let slot: LoaderSlot
     }
 
     public let dataset: LabDataset
@@ -94,7 +96,7 @@ public final class BatchLoader {
     public func next() -> Batch? {
         guard let (slot, index, epoch, count) = core.take() else { return nil }
         return Batch(images: slot.images, labels: UnsafeBufferPointer(start: slot.labels, count: count),
-                     count: count, index: index, epoch: epoch)
+                     count: count, index: index, epoch: epoch, slot: slot)
     }
 
     /// Stops the background thread and waits for it to exit. Idempotent; `startEpoch` starts a new one.

@@ -51,12 +51,13 @@ public enum CIFAR10 {
     /// - Parameters:
     ///   - archives: the distributions to look for, the first one being the one to download.
     ///   - baseURL: where to download from (tests point it at a loopback server).
-    ///   - progress: called with download, verify and extract progress.
+    ///   - progress: called with download, verify and extract progress; during the download it is called
+    ///     on URLSession's delegate thread, at most once per MiB.
     public static func load(root: String = "./data", split: DataSplit, download: Bool = true,
                             archives: [Archive] = [.binary, .python], baseURL: String = officialBaseURL,
                             progress: ((DataProgress) -> Void)? = nil) throws -> LabDataset {
         let fm = FileManager.default
-        let root = (root as NSString).standardizingPath
+        let root = absolutePath(root)
         // Unpacked folders first.
         for archive in archives where fm.fileExists(atPath: root + "/" + archive.folderName) {
             return try read(folder: root + "/" + archive.folderName, archive: archive, split: split)
@@ -185,6 +186,12 @@ public struct DataProgress: Sendable {
     public let file: String
     /// Bytes done so far and the total if known.
     public let done: Int64, total: Int64?
+}
+
+/// `path` made absolute against the current directory, for messages that say exactly where.
+func absolutePath(_ path: String) -> String {
+    let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    return (full as NSString).standardizingPath
 }
 
 /// Reads a whole file into memory, with a missing-file error that names it.

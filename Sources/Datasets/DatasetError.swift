@@ -50,7 +50,8 @@ public enum DatasetError: Error, CustomStringConvertible, LocalizedError, Equata
             return "\(path): MD5 mismatch: expected \(expected), got \(actual); the file is corrupt or incomplete"
         case let .downloadFailed(file, url, md5, folder, reason):
             return "could not download \(file) (\(reason)); without network, fetch \(url) (MD5 \(md5)) "
-                + "on another machine and put it in \(folder)/"
+                + "on another machine and put it in \(folder)/ (an unpacked cifar-10-batches-bin/ or "
+                + "cifar-10-batches-py/ folder there works too)"
         case let .io(path, detail):
             return "\(path): \(detail)"
         }

@@ -59,8 +59,9 @@ public enum ArchiveInstaller {
             throw DatasetError.io(path: staging, detail: "cannot create a staging folder for extraction")
         }
         let reader = try GzipReader(path: archivePath)
+        let size = ((try? FileManager.default.attributesOfItem(atPath: archivePath))?[.size] as? NSNumber)?.int64Value
         try TarExtractor.extract(from: reader, into: staging) { name, _ in
-            progress?(DataProgress(phase: .extract, file: name, done: reader.compressedBytesRead, total: nil))
+            progress?(DataProgress(phase: .extract, file: name, done: reader.compressedBytesRead, total: size))
         }
         let produced = staging + "/" + folderName
         var isDir: ObjCBool = false
@@ -104,6 +105,7 @@ enum HTTPFetcher {
         let done = DispatchSemaphore(value: 0)
         var failure: String?
         var received: Int64 = 0
+        var reported: Int64 = 0
         var expected: Int64?
 
         init(file: UnsafeMutablePointer<FILE>, progress: @escaping (Int64, Int64?) -> Void) {
@@ -130,7 +132,11 @@ enum HTTPFetcher {
                 md5.update(base, count: raw.count)
             }
             received += Int64(data.count)
-            progress(received, expected)
+            // At most one report per MiB, and always the last one.
+            if received - reported >= 1 << 20 || received == expected {
+                reported = received
+                progress(received, expected)
+            }
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
@@ -140,6 +146,7 @@ enum HTTPFetcher {
             if failure == nil, let expected, received != expected {
                 failure = "connection closed after \(received) of \(expected) bytes"
             }
+            if failure == nil, reported != received { progress(received, expected) }
             done.signal()
         }
     }
