@@ -33,7 +33,7 @@ public struct Axis: Equatable, Sendable {
             let pad = (hi - lo) * padding
             lo = fixedLower ?? (lo - pad)
             hi = fixedUpper ?? (hi + pad)
-            let step = Axis.niceStep((hi - lo) / 5)
+            let step = Axis.niceStep((hi - lo) / 6)
             var t = (lo / step).rounded(.up) * step
             var ticks = [Double]()
             while t <= hi + step * 1e-9 {
@@ -44,9 +44,9 @@ public struct Axis: Equatable, Sendable {
             self.tickLabels = ticks.map { Axis.linearLabel($0, step: step) }
             self.minorTicks = []
         case .log:
-            var e0 = Int(floor(log10(fixedLower ?? lo) + 1e-9))
+            let e0 = Int(floor(log10(fixedLower ?? lo) + 1e-9))
             var e1 = Int(ceil(log10(fixedUpper ?? hi) - 1e-9))
-            if e1 <= e0 { e0 -= 0; e1 = e0 + 1 }
+            if e1 <= e0 { e1 = e0 + 1 }
             lo = pow(10, Double(e0))
             hi = pow(10, Double(e1))
             let decades = Array(e0...e1)

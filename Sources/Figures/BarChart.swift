@@ -45,7 +45,7 @@ public struct BarChart: Sendable {
         let slotGuess = (Double(width) - frame.left - frame.right) / Double(n)
         let longest = categories.map { SVGCanvas.textWidth($0, size: 10.5) }.max() ?? 0
         let rotate = longest > slotGuess - 4
-        if rotate { frame.bottom = 52 + longest * 0.5 + 6 }
+        if rotate { frame.bottom = (xLabel.isEmpty ? 26 : 46) + longest * 0.5 }
         var svg = SVGCanvas(width: width, height: height)
         frame.drawFrame(&svg, yAxis: y)
         let slot = frame.plotW / Double(n)

@@ -89,20 +89,28 @@ public struct ConfusionMatrix: Sendable {
 
     /// The matrix as a viridis heat map with class labels, counts in the cells when
     /// `showNumbers`, and a title; colors scale with the raw counts (as scikit-learn's display).
-    public func image(showNumbers: Bool = true, cellSize: Int = 40) -> RGBImage {
+    /// `cellSize` nil sizes cells so the largest count fits at font scale 2 (at least 40 px).
+    public func image(showNumbers: Bool = true, cellSize requested: Int? = nil) -> RGBImage {
         let k = classNames.count
-        let margin = 16, labelGap = 6
-        let nameW = BitmapFont.width(of: classNames.max { $0.count < $1.count } ?? "", scale: 1)
-        let axisFont = BitmapFont.height(scale: 1)
-        let titleH = BitmapFont.height(scale: 2) + 12
-        let gridX = margin + axisFont + 8 + nameW + labelGap
+        let margin = 16, labelGap = 8
+        let widest = String(counts.flatMap { $0 }.max() ?? 0)
+        let cellSize = requested ?? max(40, BitmapFont.width(of: widest, scale: 2) + 16)
+        // Labels at font scale 2 when cells are tall enough, counts at 2 when the widest fits.
+        let ls = cellSize >= 24 ? 2 : 1
+        let ns = BitmapFont.width(of: widest, scale: 2) <= cellSize - 12 ? 2 : 1
+        let nameW = classNames.map { BitmapFont.width(of: $0, scale: ls) }.max() ?? 0
+        let axisFont = BitmapFont.height(scale: ls)
+        let titleH = BitmapFont.height(scale: 3) + 14
+        let gridX = margin + axisFont + 10 + nameW + labelGap
         let gridY = margin + titleH
         let grid = k * cellSize
-        let width = max(gridX + grid + margin, BitmapFont.width(of: title, scale: 2) + 2 * margin)
-        let height = gridY + grid + labelGap + nameW + 8 + axisFont + margin
+        let width = max(gridX + grid + margin, BitmapFont.width(of: title, scale: 3) + 2 * margin)
+        let height = gridY + grid + labelGap + nameW + 10 + axisFont + margin
         var img = RGBImage(width: width, height: height)
-        img.drawText(title, centerX: gridX + grid / 2, y: margin, scale: 2)
+        img.drawText(title, centerX: min(gridX + grid / 2, width - BitmapFont.width(of: title, scale: 3) / 2 - margin),
+                     y: margin, scale: 3, color: .black)
         let peak = max(1, counts.flatMap { $0 }.max() ?? 1)
+        let glyphH = 7  // cap height, for vertical centering
         for i in 0..<k {
             for j in 0..<k {
                 let color = ColorMap.viridis.color(Float(counts[i][j]) / Float(peak))
@@ -110,20 +118,20 @@ public struct ConfusionMatrix: Sendable {
                 img.fillRect(x: x, y: y, width: cellSize, height: cellSize, color)
                 if showNumbers {
                     let ink: RGB = color.luminance > 0.5 ? .black : .white
-                    img.drawText(String(counts[i][j]), centerX: x + cellSize / 2,
-                                 y: y + (cellSize - 7) / 2, scale: 1, color: ink, maxWidth: cellSize - 2)
+                    img.drawText(String(counts[i][j]), centerX: x + cellSize / 2 + ns / 2,
+                                 y: y + (cellSize - glyphH * ns) / 2, scale: ns, color: ink, maxWidth: cellSize - 2)
                 }
             }
         }
         for (i, name) in classNames.enumerated() {
-            let w = BitmapFont.width(of: name)
-            img.drawText(name, x: gridX - labelGap - w, y: gridY + i * cellSize + (cellSize - 7) / 2)
-            let h = BitmapFont.width(of: name)
-            img.drawTextVertical(name, x: gridX + i * cellSize + (cellSize - 7) / 2, y: gridY + grid + labelGap + nameW - h)
+            let w = BitmapFont.width(of: name, scale: ls)
+            img.drawText(name, x: gridX - labelGap - w, y: gridY + i * cellSize + (cellSize - glyphH * ls) / 2, scale: ls)
+            img.drawTextVertical(name, x: gridX + i * cellSize + (cellSize - glyphH * ls) / 2,
+                                 y: gridY + grid + labelGap + nameW - w, scale: ls)
         }
-        img.drawText("Predicted label", centerX: gridX + grid / 2, y: gridY + grid + labelGap + nameW + 8)
-        let trueW = BitmapFont.width(of: "True label")
-        img.drawTextVertical("True label", x: margin, y: gridY + (grid - trueW) / 2)
+        img.drawText("Predicted label", centerX: gridX + grid / 2, y: gridY + grid + labelGap + nameW + 10, scale: ls)
+        let trueW = BitmapFont.width(of: "True label", scale: ls)
+        img.drawTextVertical("True label", x: margin, y: gridY + (grid - trueW) / 2, scale: ls)
         return img
     }
 

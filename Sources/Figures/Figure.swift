@@ -14,6 +14,8 @@ public struct Figure: Sendable {
     public var name: String
     /// The raster behind `png`, kept for terminal rendering; nil for SVG/HTML-only figures.
     public var image: RGBImage?
+    /// The line charts behind `svg`, kept so a terminal can draw them (`terminalText`).
+    public var charts: [LineChart] = []
 
     public init(plain: String, png: Data? = nil, svg: String? = nil, html: String? = nil,
                 name: String, image: RGBImage? = nil) {
@@ -44,6 +46,19 @@ public struct Figure: Sendable {
         if let svg { return Data(svg.utf8) }
         if let html { return Data(html.utf8) }
         return Data(plain.utf8)
+    }
+}
+
+extension Figure {
+    /// What a terminal shows: with `colorTerminal`, the raster as half-block characters or the
+    /// line charts as terminal charts, then the text summary; otherwise the text alone.
+    public func terminalText(maxColumns: Int = 80, colorTerminal: Bool = true) -> String {
+        guard colorTerminal else { return plain }
+        if let image { return TerminalImage.render(image, maxColumns: maxColumns) + plain }
+        if !charts.isEmpty {
+            return charts.map { TerminalChart.render($0, columns: maxColumns, rows: 14) }.joined(separator: "\n") + plain
+        }
+        return plain
     }
 }
 

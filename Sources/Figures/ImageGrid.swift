@@ -1,6 +1,6 @@
 /// A rows x columns grid of titled tiles under an optional figure title, drawn to one raster.
 ///
-/// Layout, top to bottom: margin, figure title (font scale 2), then per grid row a tile-title
+/// Layout, top to bottom: margin, figure title (font scale 3, or 2 when long), then per grid row a tile-title
 /// band and the tiles; tiles are upscaled by an integer nearest-neighbor factor so that their
 /// longest side comes near `tileSize`. White background, dark text, like matplotlib's imshow
 /// grids with axes off.
@@ -41,7 +41,7 @@ public struct ImageGrid: Sendable {
     public var rows: Int
     public var columns: Int
     public var title: String?
-    /// Target longest side of a tile in pixels; the upscale factor is tileSize / side, at least 1.
+    /// Target longest side of a tile in pixels; the upscale factor is tileSize / side rounded, at least 1.
     public var tileSize: Int
     public var margin = 16
     public var gap = 14
@@ -63,9 +63,15 @@ public struct ImageGrid: Sendable {
         return tiles.allSatisfy { BitmapFont.width(of: $0.title, scale: 2) <= room } ? 2 : 1
     }
 
+    /// Font scale of the figure title: 3 when it fits over the tiles, else 2.
+    var titleScale: Int {
+        let gridWidth = columns * layoutTileWidth + (columns - 1) * gap
+        return BitmapFont.width(of: title ?? "", scale: 3) <= gridWidth ? 3 : 2
+    }
+
     private var factor: Int {
         let side = tiles.map { max($0.image.width, $0.image.height) }.max()!
-        return max(1, tileSize / side)
+        return max(1, Int((Double(tileSize) / Double(side)).rounded()))
     }
 
     private var layoutTileWidth: Int { tiles.map { $0.image.width }.max()! * factor }
@@ -83,8 +89,8 @@ public struct ImageGrid: Sendable {
         var titleY: Int? = nil
         if let title, !title.isEmpty {
             titleY = margin
-            titleWidth = BitmapFont.width(of: title, scale: 2)
-            top += BitmapFont.height(scale: 2) + 12
+            titleWidth = BitmapFont.width(of: title, scale: titleScale)
+            top += BitmapFont.height(scale: titleScale) + 10
         }
         let width = max(gridWidth, titleWidth) + 2 * margin
         let left = (width - gridWidth) / 2
@@ -103,7 +109,7 @@ public struct ImageGrid: Sendable {
         let l = layout()
         var canvas = RGBImage(width: l.width, height: l.height, fill: background)
         if let y = l.titleY, let title {
-            canvas.drawText(title, centerX: l.width / 2, y: y, scale: 2, color: .ink)
+            canvas.drawText(title, centerX: l.width / 2, y: y, scale: titleScale, color: .black)
         }
         let scale = tileTitleScale
         let bandHeight = BitmapFont.height(scale: scale) + 6

@@ -78,7 +78,9 @@ public enum LabFigures {
         lossChart.height = 360
         accChart.height = 360
         let svg = SVGLayout.sideBySide([lossChart.svg(), accChart.svg()])
-        return Figure(plain: lossChart.summary() + "\n" + accChart.summary(), svg: svg, name: name)
+        var figure = Figure(plain: lossChart.summary() + "\n" + accChart.summary(), svg: svg, name: name)
+        figure.charts = [lossChart, accChart]
+        return figure
     }
 
     /// Mean |gradient| per layer from input to output, one series per network, log y axis (§10).

@@ -62,9 +62,16 @@ public struct LineChart: Sendable {
     /// The chart as an SVG document.
     public func svg() -> String {
         let (xAxis, yAxis) = axes()
+        var height = self.height
         var frame = ChartFrame(width: Double(width), height: Double(height), title: title, xLabel: xLabel, yLabel: yLabel)
         frame.fitLeft(to: yAxis)
-        if xNames != nil { frame.bottom = 76 }
+        if let names = xNames {
+            // Room for names turned 45 degrees, then the axis label.
+            let longest = names.map { SVGCanvas.textWidth($0, size: 9.5) }.max() ?? 0
+            frame.bottom = 40 + longest * 0.71
+            height = max(height, Int(frame.bottom + 240))
+            frame.height = Double(height)
+        }
         var svg = SVGCanvas(width: width, height: height)
         frame.drawFrame(&svg, yAxis: yAxis)
         if let names = xNames {
@@ -114,12 +121,11 @@ public struct LineChart: Sendable {
     /// What the chart shows, in words and numbers.
     public func summary() -> String {
         let xs = series.flatMap { $0.x }
-        var head = "Line chart '\(title)'"
-        head += ": \(series.count) series"
+        var head = "Line chart '\(title)': \(series.count) series"
         if let lo = xs.min(), let hi = xs.max() {
-            head += " over \(xLabel.isEmpty ? "x" : xLabel) \(NumberText.short(lo)) to \(NumberText.short(hi))"
+            head += "; x: \(xLabel.isEmpty ? "x" : xLabel), \(NumberText.short(lo)) to \(NumberText.short(hi))"
         }
-        if logY { head += " (log-scale \(yLabel.isEmpty ? "y" : yLabel))" } else if !yLabel.isEmpty { head += "; y: \(yLabel)" }
+        head += "; \(logY ? "log-scale " : "")y: \(yLabel.isEmpty ? "y" : yLabel)"
         var lines = [head]
         let nameWidth = series.map { $0.name.count }.max() ?? 0
         for s in series {
@@ -141,6 +147,8 @@ public struct LineChart: Sendable {
 
     /// The figure: SVG plus its text summary.
     public func figure(name: String) -> Figure {
-        Figure(plain: summary(), svg: svg(), name: name)
+        var f = Figure(plain: summary(), svg: svg(), name: name)
+        f.charts = [self]
+        return f
     }
 }

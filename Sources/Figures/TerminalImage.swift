@@ -6,32 +6,48 @@
 /// Wider images are first shrunk by area averaging to at most `maxColumns` columns.
 public enum TerminalImage {
     public static let upperHalfBlock: Character = "\u{2580}"
+    public static let lowerHalfBlock: Character = "\u{2584}"
     static let escape = "\u{1B}["
 
     /// The image as terminal text, at most `maxColumns` wide (its own width if smaller).
-    public static func render(_ image: RGBImage, maxColumns: Int = 80) -> String {
+    /// Pixels equal to `transparent` keep the terminal's own background (a space, or the
+    /// lower half block U+2584 when only the bottom pixel is drawn).
+    public static func render(_ image: RGBImage, maxColumns: Int = 80, transparent: RGB? = nil) -> String {
         let img = image.width > maxColumns ? shrink(image, toWidth: max(1, maxColumns)) : image
         var out = ""
         out.reserveCapacity(img.width * (img.height / 2 + 1) * 40)
         var y = 0
         while y < img.height {
-            var lastFG: RGB? = nil, lastBG: RGB? = nil
+            // nil = the terminal's default color; each line starts from the defaults.
+            var fg: RGB? = nil, bg: RGB? = nil
+            func set(fg want: RGB?, bg wantBG: RGB?) {
+                if want != fg {
+                    if let c = want { out += "\(escape)38;2;\(c.r);\(c.g);\(c.b)m" } else { out += "\(escape)39m" }
+                    fg = want
+                }
+                if wantBG != bg {
+                    if let c = wantBG { out += "\(escape)48;2;\(c.r);\(c.g);\(c.b)m" } else { out += "\(escape)49m" }
+                    bg = wantBG
+                }
+            }
             for x in 0..<img.width {
-                let top = img.pixel(x, y)
-                if top != lastFG {
-                    out += "\(escape)38;2;\(top.r);\(top.g);\(top.b)m"
-                    lastFG = top
+                var top: RGB? = img.pixel(x, y)
+                var bottom: RGB? = y + 1 < img.height ? img.pixel(x, y + 1) : nil
+                if let t = transparent {
+                    if top == t { top = nil }
+                    if bottom == t { bottom = nil }
                 }
-                if y + 1 < img.height {
-                    let bottom = img.pixel(x, y + 1)
-                    if bottom != lastBG {
-                        out += "\(escape)48;2;\(bottom.r);\(bottom.g);\(bottom.b)m"
-                        lastBG = bottom
-                    }
-                } else if x == 0 {
-                    out += "\(escape)49m"  // odd last row: terminal's own background below
+                switch (top, bottom) {
+                case (nil, nil):
+                    set(fg: fg, bg: nil)
+                    out.append(" ")
+                case (nil, let b?):
+                    set(fg: b, bg: nil)
+                    out.append(lowerHalfBlock)
+                default:
+                    set(fg: top, bg: bottom)
+                    out.append(upperHalfBlock)
                 }
-                out.append(upperHalfBlock)
             }
             out += "\(escape)0m\n"
             y += 2
