@@ -34,6 +34,33 @@ final class PlayerTests: XCTestCase {
         XCTAssertEqual(masked(first.out), masked(second.out))
     }
 
+    func testRecordedSessionReplaysToTheSameNumbers() throws {
+        let dir = try AppSupport.tempDir()
+        let script = dir.appendingPathComponent("s.lab"), rec = dir.appendingPathComponent("rec.lab")
+        try """
+        seed 5
+        threads 2
+        let n=64
+        data synthetic train=${n} test=32 batch=16
+        help train
+        build plain depth=3 width=8
+        optimizer sgd lr=0.05
+        train epochs=2
+        evaluate details=off
+        """.write(to: script, atomically: true, encoding: .utf8)
+        let first = try AppSupport.run(["run", script.path, "--record", rec.path])
+        XCTAssertEqual(first.status, 0, first.err)
+        let recorded = try String(contentsOf: rec, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertEqual(recorded, ["seed 5", "threads 2", "let n=64", "data synthetic train=64 test=32 batch=16",
+                                  "build plain depth=3 width=8", "optimizer sgd lr=0.05", "train epochs=2", "evaluate details=off"])
+        let replay = try AppSupport.run(["run", rec.path])
+        XCTAssertEqual(replay.status, 0, replay.err)
+        let firstLines = masked(first.out).split(separator: "\n").filter { !$0.hasPrefix("train ") && !$0.hasPrefix("  ") && !$0.hasPrefix("help") }
+        XCTAssertTrue(masked(first.out).contains("epoch 2  loss"))
+        XCTAssertEqual(firstLines.filter { $0.hasPrefix("epoch") || $0.hasPrefix("test accuracy") },
+                       masked(replay.out).split(separator: "\n").filter { $0.hasPrefix("epoch") || $0.hasPrefix("test accuracy") })
+    }
+
     func testFailingLineExitsNonZeroWithPlace() throws {
         let dir = try AppSupport.tempDir()
         let f = dir.appendingPathComponent("bad.lab")

@@ -14,7 +14,7 @@ enum ModelCommands {
                         ArgumentSpec("kind", .choice(["resnet18", "plain"]), required: true, "the architecture"),
                         ArgumentSpec("name", .text, "the model's name in the session (default resnet / plain)"),
                         ArgumentSpec("depth", .int(1...100), default: "10", "plain CNN: number of 3x3 conv layers"),
-                        ArgumentSpec("width", .int(1...1024), default: "64", "plain CNN: filters per conv layer"),
+                        ArgumentSpec("width", .int(1...512), default: "64", "plain CNN: filters per conv layer"),
                         ArgumentSpec("classes", .int(2...1000), "output classes (default: the data's, else 10)"),
                         ArgumentSpec("channels", .int(1...4), "input channels (default: the data's, else 3)"),
                     ], handler: build),
