@@ -79,6 +79,11 @@ r.send("\x15")  # kill the line
 r.send("seed va\t")
 r.expect("value=")
 r.send("\x15")
+# File names complete where a command takes a path.
+os.makedirs(os.path.join(work, "ckpts"), exist_ok=True)
+r.send(f"save {work}/ckp\t")
+r.expect("ckpts/")
+r.send("\x15")
 # A plain command.
 r.send("echo hello\r")
 r.expect("hello\r\n")
