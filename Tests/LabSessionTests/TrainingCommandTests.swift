@@ -48,6 +48,10 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual((s.state.lab.slot("resnet")!.optimizer as? Adam)?.stepCount, 4)
         let curve = s.run("curve").1.displays[0].bundle
         XCTAssertNotNil(curve.text["image/svg+xml"])
+        XCTAssertTrue(curve.plain.contains("train loss"), curve.plain)
+        let (_, withTest) = s.run("train epochs=1 batches=1 test=on\ncurve")
+        XCTAssertTrue(withTest.stdout.range(of: #"epoch 3  loss \d+\.\d{4}  train accuracy \d+\.\d\d%  \d+\.\ds  test accuracy \d+\.\d\d%"#, options: .regularExpression) != nil, withTest.stdout)
+        XCTAssertFalse(withTest.displays.last!.bundle.plain.contains("test accuracy"))
     }
 
     func testInterruptStopsAtBatchAndKeepsModel() {
