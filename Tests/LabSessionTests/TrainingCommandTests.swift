@@ -74,6 +74,15 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual((slot.optimizer as? Adam)?.stepCount, Int64(done + 1))
     }
 
+    func testResNetNeedsTwoImagesPerBatch() {
+        let s = Session()
+        _ = s.run("data synthetic train=16 test=8 batch=1\nbuild resnet18")
+        XCTAssertEqual(LabFixture.error(s, "train epochs=1")?.name, "BadBatch")
+        XCTAssertEqual(LabFixture.error(s, "gradients depth=3")?.name, "BadBatch")
+        XCTAssertEqual(s.run("data synthetic train=17 test=8 batch=4\ntrain epochs=1").0, .ok)
+        XCTAssertEqual(s.state.lab.slot("resnet")!.history.last?.batches, 4)
+    }
+
     func testEvaluateAccuracyPerClassConfusion() {
         let s = LabFixture.session()
         let (o, sink) = s.run("evaluate")

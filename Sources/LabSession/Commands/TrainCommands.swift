@@ -69,6 +69,12 @@ enum Trainer {
     /// Seconds between live progress updates.
     static let progressInterval = 0.25
 
+    /// BatchNorm in training mode needs at least two values per channel: a ResNet cannot train on one image a batch.
+    static func requireBatchStatistics(_ model: Model, _ d: LoadedData) throws {
+        guard model is ResNet18, min(d.batchSize, d.train.count) < 2 else { return }
+        throw LabError("BadBatch", "BatchNorm in training mode needs at least 2 images per batch; load the data with batch=2 or more (and 2+ training images).")
+    }
+
     static func train(_ ctx: CommandContext) throws {
         let lab = ctx.state.lab
         let d = try lab.requireData()
@@ -77,6 +83,7 @@ enum Trainer {
         guard d.channels == model.inChannels, d.train.classCount <= model.numClasses else {
             throw LabError("WrongModel", "\(slot.name) takes \(model.inChannels)-channel images and \(model.numClasses) classes, the data has \(d.channels) and \(d.train.classCount); rebuild it with 'build \(slot.kind)'.")
         }
+        try requireBatchStatistics(model, d)
         let epochs = ctx.args.int("epochs")
         let limit = ctx.args.int("batches")
         let optimizer = slot.optimizer ?? lab.optimizer.make(model.store)
@@ -110,6 +117,8 @@ enum Trainer {
             progress(final: true)
             loader.startEpoch(epoch - 1)
             while done < total, let batch = loader.next() {
+                // A last batch of one image has no batch statistics (PyTorch refuses it); skip it.
+                if batch.count < 2 && model is ResNet18 { break }
                 if ctx.interrupted {
                     progress(final: true)
                     let rec = EpochRecord(epoch: epoch, loss: totalLoss / Double(max(done, 1)),
