@@ -6,7 +6,9 @@
 /// 1x1 maps, for example) are dropped from the patch matrix so the GEMM's K
 /// shrinks instead of multiplying zeros.
 public struct ConvGeometry: Equatable, Sendable {
-    public let batch: Int, height: Int, width: Int, channels: Int
+    public var batch: Int { batchStorage }
+    private var batchStorage: Int
+    public let height: Int, width: Int, channels: Int
     public let kernelH: Int, kernelW: Int, stride: Int, padding: Int
     public let outHeight: Int, outWidth: Int
     /// Active taps as flat kernel indices `ky * kernelW + kx`, ascending.
@@ -15,7 +17,7 @@ public struct ConvGeometry: Equatable, Sendable {
     public init(batch: Int, height: Int, width: Int, channels: Int,
                 kernelH: Int, kernelW: Int, stride: Int, padding: Int) {
         precondition(stride >= 1 && padding >= 0 && kernelH >= 1 && kernelW >= 1, "bad conv geometry")
-        self.batch = batch; self.height = height; self.width = width; self.channels = channels
+        self.batchStorage = batch; self.height = height; self.width = width; self.channels = channels
         self.kernelH = kernelH; self.kernelW = kernelW; self.stride = stride; self.padding = padding
         outHeight = (height + 2 * padding - kernelH) / stride + 1
         outWidth = (width + 2 * padding - kernelW) / stride + 1
@@ -35,6 +37,13 @@ public struct ConvGeometry: Equatable, Sendable {
             }
         }
         taps = active
+    }
+
+    /// The same window over `n` samples (taps do not depend on the batch).
+    public func withBatch(_ n: Int) -> ConvGeometry {
+        var g = self
+        g.batchStorage = n
+        return g
     }
 
     /// Rows of the patch matrix: `batch * outHeight * outWidth`.

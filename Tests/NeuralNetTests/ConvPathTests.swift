@@ -5,17 +5,19 @@ import TensorEngine
 /// The three convolution paths (dense patches, active taps, position groups) agree with the direct
 /// reference convolution and with each other, forward and backward.
 final class ConvPathTests: XCTestCase {
-    func run(hw: Int, k: Int, s: Int, p: Int, threshold: Double) -> (y: [Float], dx: [Float], dw: [Float], db: [Float], grouped: Bool) {
-        let saved = Conv2d.groupingThreshold
+    func run(hw: Int, k: Int, s: Int, p: Int, threshold: Double, chunk: Int = 1 << 20, mode: Mode = .train)
+        -> (y: [Float], dx: [Float], dw: [Float], db: [Float], grouped: Bool) {
+        let saved = (Conv2d.groupingThreshold, Conv2d.densePatchChunk)
         Conv2d.groupingThreshold = threshold
-        defer { Conv2d.groupingThreshold = saved }
+        Conv2d.densePatchChunk = chunk
+        defer { (Conv2d.groupingThreshold, Conv2d.densePatchChunk) = saved }
         let store = ParameterStore()
         let c = Conv2d(store: store, inChannels: 5, outChannels: 6, kernelSize: k, stride: s, padding: p, bias: true)
         store.seal()
         var rng = SeededRandom(seed: 1)
         Initializers.pytorchDefault(weight: c.weight, bias: c.bias, rng: &rng)
         let x = GradCheck.random([3, hw, hw, 5], seed: 2)
-        let y = c.forward(x, mode: .train)
+        let y = c.forward(x, mode: mode)
         let ref = Tensor(shape: y.shape)
         Im2col.referenceConv(x.data, c.geometry!, weight: c.weight.value.data, bias: c.bias!.value.data, outChannels: 6, into: ref.data)
         for i in 0..<y.count { XCTAssertEqual(y[i], ref[i], accuracy: 1e-4) }
@@ -26,6 +28,8 @@ final class ConvPathTests: XCTestCase {
 
     func testPathsAgree() {
         for (hw, k, s, p) in [(2, 3, 1, 1), (4, 3, 1, 1), (4, 3, 2, 1), (8, 3, 1, 1), (1, 3, 1, 1), (6, 7, 2, 3), (5, 3, 1, 0)] {
+            Conv2d.groupingMinChannels = 1
+            defer { Conv2d.groupingMinChannels = 8 }
             let dense = run(hw: hw, k: k, s: s, p: p, threshold: -1)
             let grouped = run(hw: hw, k: k, s: s, p: p, threshold: 2)
             XCTAssertFalse(dense.grouped)
@@ -33,6 +37,19 @@ final class ConvPathTests: XCTestCase {
             for (a, b) in [(dense.y, grouped.y), (dense.dx, grouped.dx), (dense.dw, grouped.dw), (dense.db, grouped.db)] {
                 XCTAssertEqual(a.count, b.count)
                 for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-4, "hw \(hw) k \(k) s \(s)") }
+            }
+        }
+    }
+
+    func testChunkedDensePathAgrees() {
+        for (hw, k, s, p) in [(5, 3, 1, 1), (6, 7, 2, 3), (4, 3, 2, 1)] {
+            let whole = run(hw: hw, k: k, s: s, p: p, threshold: -1)
+            for mode in [Mode.train, .eval] {
+                // 40 floats per chunk: one sample (or less) per chunk
+                let chunked = run(hw: hw, k: k, s: s, p: p, threshold: -1, chunk: 40, mode: mode)
+                for (a, b) in [(whole.y, chunked.y), (whole.dx, chunked.dx), (whole.dw, chunked.dw), (whole.db, chunked.db)] {
+                    for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-4, "hw \(hw) k \(k) s \(s)") }
+                }
             }
         }
     }

@@ -21,6 +21,11 @@ public final class Conv2d: Layer {
     /// Output positions are grouped by in-bounds taps when that leaves at most this fraction of the
     /// dense multiply-adds (small maps, where padding is a large share of every patch).
     nonisolated(unsafe) public static var groupingThreshold = 0.9
+    /// Grouping copies `inChannels` floats per tap; below this many channels (the RGB stem) the
+    /// per-row contiguous copies of the dense path are cheaper.
+    nonisolated(unsafe) public static var groupingMinChannels = 8
+    /// Dense patch matrices above this many floats are built and multiplied in chunks of samples.
+    nonisolated(unsafe) public static var densePatchChunk = 1 << 20
     /// Scratch shared with the model's other layers.
     public let workspace: Workspace
 
@@ -76,11 +81,18 @@ public final class Conv2d: Layer {
         if let g = geometry, g == g0 { return g }
         geometry = g0
         grouping = nil
-        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 {
+        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 && inChannels >= Conv2d.groupingMinChannels {
             let tc = TapClasses(g0)
             if tc.groups.count > 1 && tc.workFraction <= Conv2d.groupingThreshold { grouping = tc }
         }
         return g0
+    }
+
+    /// (samples per chunk, output positions per sample, input floats per sample) for the chunked path.
+    func chunking(_ g: ConvGeometry) -> (Int, Int, Int) {
+        let per = g.outHeight * g.outWidth
+        let chunk = Swift.max(1, Swift.min(g.batch, Conv2d.densePatchChunk / Swift.max(1, per * g.activeK)))
+        return (chunk, per, g.height * g.width * inChannels)
     }
 
     /// Copies the active taps' weight columns into `packedW` `[O, T*I]` (only when taps were dropped).
@@ -109,21 +121,30 @@ public final class Conv2d: Layer {
             return y
         }
         let m = g.rows, k = g.activeK
-        let a: UnsafeMutablePointer<Float>
+        let w = packWeights(g)
+        patchesKept = false
         if g.isPointwise {
-            a = x.data
-        } else if mode == .train && m * k <= Conv2d.keptPatchLimit {
+            GEMM.sgemm(transB: true, m: m, n: outChannels, k: k, a: x.data, lda: k, b: w, ldb: k, c: y.data, ldc: outChannels)
+        } else if mode == .train && m * k <= Conv2d.densePatchChunk {
             let c = Tensor.reuse(cols, shape: [m, k])
             cols = c
             Im2col.im2col(x.data, g, into: c.data)
-            a = c.data
+            patchesKept = true
+            GEMM.sgemm(transB: true, m: m, n: outChannels, k: k, a: c.data, lda: k, b: w, ldb: k, c: y.data, ldc: outChannels)
         } else {
-            a = workspace.floats(m * k)
-            Im2col.im2col(x.data, g, into: a)
+            // Large patch matrices go through the shared workspace a few samples at a time, so they
+            // stay in cache instead of streaming hundreds of MB through memory.
+            let (chunk, per, inSample) = chunking(g)
+            let a = workspace.floats(chunk * per * k)
+            var n0 = 0
+            while n0 < g.batch {
+                let nb = Swift.min(chunk, g.batch - n0)
+                Im2col.im2col(x.data + n0 * inSample, g.withBatch(nb), into: a)
+                GEMM.sgemm(transB: true, m: nb * per, n: outChannels, k: k, a: a, lda: k, b: w, ldb: k,
+                           c: y.data + n0 * per * outChannels, ldc: outChannels)
+                n0 += nb
+            }
         }
-        patchesKept = mode == .train && !g.isPointwise && m * k <= Conv2d.keptPatchLimit
-        let w = packWeights(g)
-        GEMM.sgemm(transB: true, m: m, n: outChannels, k: k, a: a, lda: k, b: w, ldb: k, c: y.data, ldc: outChannels)
         Kernels.addBiasReLU(y.data, rows: m, cols: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
         input = x
         return y
