@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// The data sets the lab knows by name, loaded as a train/test pair: the one call a session needs.
 public enum LabData: String, CaseIterable, Sendable {
@@ -57,5 +58,23 @@ extension LabDataset {
     /// Image `n` scaled to [0, 1] for display, no augmentation: `[height, width, channels]` float.
     public func displayImage(_ n: Int) -> [Float] {
         image(n).map { Float($0) / 255 }
+    }
+
+    /// Chosen images as one model input, through `transform` without its randomness (centre crop, no flip).
+    ///
+    /// For looking inside the model with a few test images (e.g. `batch([0])` for one image).
+    /// Returns images `[indices.count, H, W, C]` float, normalized, and their labels.
+    public func batch(_ indices: [Int], transform: Transform? = nil) -> (images: Tensor, labels: [Int32]) {
+        let t = transform ?? .test(channels: channels)
+        let table = t.lookupTable(channels: channels)
+        let out = Tensor(shape: [indices.count, height, width, channels])
+        images.withUnsafeBufferPointer { src in
+            for (k, i) in indices.enumerated() {
+                precondition(i >= 0 && i < count, "image \(i) is outside 0..<\(count)")
+                t.apply(src.baseAddress! + i * imageSize, to: out.data + k * imageSize, height: height, width: width,
+                        channels: channels, draw: t.identityDraw, table: table)
+            }
+        }
+        return (out, indices.map { labels[$0] })
     }
 }

@@ -5,11 +5,14 @@ import TensorEngine
 ///
 /// Class k is a shape (disc, square, ring, horizontal stripes, vertical stripes,
 /// plus, checkerboard, triangle, cross, diamond; repeating past 10 classes) drawn
-/// in a hue of its own, at a random position and size, over a random dark
-/// background, with uniform pixel noise. Every shape is left-right symmetric, so
-/// the flip augmentation keeps the class. Both cues are easy: ResNet-18 gets far
-/// above chance within a few hundred steps. Labels are exactly balanced when the
-/// count is a multiple of the class count. Images: `[N, size, size, channels]` uint8.
+/// at a random position and size over a random dark background, with uniform
+/// pixel noise, in a hue of its own for 70% of the images and a random hue for
+/// the rest. Every shape is left-right symmetric, so the flip augmentation keeps
+/// the class. torchvision's ResNet-18 (Adam 1e-3, batch 128, the lab's
+/// augmentation, 5,000 training images) went from 12% to 93% test accuracy
+/// between steps 25 and 75 in one run, 94% at step 150
+/// (Tests/Fixtures/datasets/check_synthetic_resnet18.py). Labels are exactly
+/// balanced when the count is a multiple of the class count. Images: `[N, size, size, channels]` uint8.
 public enum SyntheticDataset {
     /// The shape of each class, in label order (first 10).
     public static let shapeNames = ["disc", "square", "ring", "h-stripes", "v-stripes",
@@ -79,7 +82,11 @@ public enum SyntheticDataset {
         let period = max(2, size / 10)
         // Foreground: a hue per class (HSV with high saturation and value); background: dark and random.
         var fg = [Float](repeating: 0, count: 3), bg = [Float](repeating: 0, count: 3)
-        let hue = (Float(label) / Float(classes) + rng.uniform(-0.03, 0.03) + 1).truncatingRemainder(dividingBy: 1)
+        // 70% of images wear their class's hue, the rest a random one: colour alone gets a model
+        // started, the shape has to be learned for the rest.
+        let classHue = rng.uniform() < 0.7
+        let base = classHue ? Float(label) / Float(classes) + rng.uniform(-0.03, 0.03) : rng.uniform()
+        let hue = (base + 1).truncatingRemainder(dividingBy: 1)
         hsvToRGB(h: hue, s: 0.85, v: rng.uniform(0.8, 1.0), into: &fg)
         for c in 0 ..< 3 { bg[c] = rng.uniform(0.05, 0.3) }
         if channels == 1 {

@@ -191,3 +191,23 @@ final class OfficialMirrorProbe: XCTestCase {
         }
     }
 }
+
+final class SystemTarCheck: XCTestCase {
+    /// Extracts every *.tar.gz in $SWIFT_LAB_TAR_CHECK (archives made by other tar programs); opt-in, not in CI.
+    func testArchivesFromOtherTools() throws {
+        guard let dir = ProcessInfo.processInfo.environment["SWIFT_LAB_TAR_CHECK"] else {
+            throw XCTSkip("set SWIFT_LAB_TAR_CHECK=<folder of .tar.gz files> to try them")
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() where name.hasSuffix(".tar.gz") {
+            let out = makeTempDir("sys")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            do {
+                let files = try TarExtractor.extract(from: GzipReader(path: dir + "/" + name), into: out)
+                let test = try CIFAR10.read(folder: out + "/cifar-10-batches-bin", archive: .binary, split: .test)
+                print("\(name): \(files.count) files, test labels \(test.labels)")
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
+        }
+    }
+}
