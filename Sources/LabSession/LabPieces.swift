@@ -27,6 +27,8 @@ struct EpochRecord: Equatable {
     let seconds: Double
     let batches: Int
     let complete: Bool
+    /// Test accuracy after the epoch, when `train test=on` measured it.
+    var testAccuracy: Double? = nil
 }
 
 /// A named model with its optimizer and its own training history.

@@ -104,6 +104,11 @@ public final class Session {
         Completer(state: state).complete(source, cursor: cursor)
     }
 
+    /// Whether the word at `cursor` is a file path (so a front end can complete file names there).
+    public func completesPath(_ source: String, cursor: Int) -> Bool {
+        Completer(state: state).wantsPath(source, cursor: cursor)
+    }
+
     /// Help for the command or argument at `cursor`, or nil when there is nothing there.
     public func inspect(_ source: String, cursor: Int) -> MIMEBundle? {
         Completer(state: state).inspect(source, cursor: cursor)

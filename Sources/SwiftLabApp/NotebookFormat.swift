@@ -54,9 +54,7 @@ struct Notebook {
         }
         let root: [String: Any] = ["cells": cellObjects, "metadata": Notebook.metadata,
                                    "nbformat": 4, "nbformat_minor": 5]
-        let data = try! JSONSerialization.data(withJSONObject: root,
-                                               options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return Notebook.reindent(data) + Data("\n".utf8)
+        return Data((NotebookJSON.encode(root) + "\n").utf8)
     }
 
     /// Splits text into lines that keep their newline, as Jupyter stores sources.
@@ -71,16 +69,6 @@ struct Notebook {
         return out
     }
 
-    /// Foundation indents by two spaces; Jupyter writes one. Halves leading indentation.
-    private static func reindent(_ data: Data) -> Data {
-        let text = String(decoding: data, as: UTF8.self)
-        var out: [String] = []
-        for line in text.components(separatedBy: "\n") {
-            let n = line.prefix(while: { $0 == " " }).count
-            out.append(String(repeating: " ", count: n / 2) + String(line.dropFirst(n)))
-        }
-        return Data(out.joined(separator: "\n").utf8)
-    }
 }
 
 struct NotebookError: Error, CustomStringConvertible {

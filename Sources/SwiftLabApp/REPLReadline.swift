@@ -18,13 +18,15 @@ enum REPLReadline {
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t="))
         rl_completer_word_break_characters = UnsafePointer(strdup(" \t="))
         rl_attempted_completion_function = { text, start, end in
-            rl_attempted_completion_over = 1
-            return REPLReadline.completions()
+            let matches = REPLReadline.completions()
+            // File names where the command takes a path; nothing else falls back to readline's own completion.
+            rl_attempted_completion_over = (matches == nil && REPLReadline.wantsPath()) ? 0 : 1
+            return matches
         }
         signal(SIGINT) { _ in
             if REPLReadline.atPrompt != 0 {
                 // Ctrl-C at the prompt: drop what was typed, fresh prompt.
-                _ = write(STDOUT_FILENO, "^C\n", 3)
+                _ = write(STDOUT_FILENO, "\n", 1)
                 rl_replace_line("", 0)
                 rl_on_new_line()
                 rl_redisplay()
@@ -32,6 +34,14 @@ enum REPLReadline {
                 REPLReadline.session?.requestInterrupt()
             }
         }
+    }
+
+    /// Whether the cursor sits on a path argument.
+    static func wantsPath() -> Bool {
+        guard let session, let buf = rl_line_buffer else { return false }
+        let line = String(cString: buf)
+        let before = String(decoding: Array(line.utf8).prefix(Int(rl_point)), as: UTF8.self)
+        return session.completesPath(line, cursor: before.count)
     }
 
     /// The completion list in readline's format: [common prefix, matches..., NULL], malloc'd.

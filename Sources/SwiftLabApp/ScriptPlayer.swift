@@ -7,7 +7,7 @@ import LabSession
 /// a notebook, the executed notebook with its outputs as `DIR/<name>.ipynb`.
 /// Exits 1 at the first failing line (printed with its place), 130 when interrupted.
 enum ScriptPlayer {
-    static let usage = "usage: swift-lab run FILE [--out DIR] [--set name=value]... [--record FILE]"
+    static let usage = "usage: swift-lab run FILE|- [--out DIR] [--set name=value]... [--record FILE]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var file: String?
@@ -28,7 +28,7 @@ enum ScriptPlayer {
                 sets.append((String(kv[..<eq]), String(kv[kv.index(after: eq)...])))
             case "-h", "--help": print(usage); return 0
             default:
-                if a.hasPrefix("-") || file != nil { fputs("swift-lab run: unexpected '\(a)'\n\(usage)\n", stderr); return 2 }
+                if (a.hasPrefix("-") && a != "-") || file != nil { fputs("swift-lab run: unexpected '\(a)'\n\(usage)\n", stderr); return 2 }
                 file = a
             }
             i += 1
@@ -47,7 +47,8 @@ enum ScriptPlayer {
         defer { interrupts.cancel() }
         let url = URL(fileURLWithPath: file)
         if url.pathExtension == "ipynb" { return playNotebook(url, session: session, out: out) }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        let stdinText = file == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        guard let text = stdinText ?? (try? String(contentsOf: url, encoding: .utf8)) else {
             fputs("swift-lab run: cannot read \(file)\n", stderr); return 2
         }
         let sink = TerminalSink(isTTY: false, showProgress: false)

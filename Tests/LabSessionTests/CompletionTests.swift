@@ -22,6 +22,13 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(c.start, 10)
     }
 
+    func testPathArgumentsAreFlagged() {
+        XCTAssertTrue(s.completesPath("save /tm", cursor: 8))
+        XCTAssertTrue(s.completesPath("load model=x file=/tm", cursor: 22))
+        XCTAssertFalse(s.completesPath("train ep", cursor: 8))
+        XCTAssertFalse(s.completesPath("sa", cursor: 2))
+    }
+
     func testInspectGivesHelp() {
         let b = s.inspect("train", cursor: 2)
         XCTAssertNotNil(b)

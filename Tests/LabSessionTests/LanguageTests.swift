@@ -16,7 +16,7 @@ final class LanguageTests: XCTestCase {
     func testContinuationAndTrailingComment() {
         let (o, sink) = Session().run("echo one \\\n  two\necho three # not this")
         XCTAssertEqual(o, .ok)
-        XCTAssertEqual(sink.stdout, "one   two\nthree\n")
+        XCTAssertEqual(sink.stdout, "one    two\nthree\n")
     }
 
     func testLexerTokensAndQuotes() {

@@ -38,6 +38,7 @@ enum GradientCommands {
             let p = try lab.requireModel(ctx.args.string("plain"))
             plainModel = p.model
         }
+        try Trainer.requireBatchStatistics(resnetSlot.model, d)
         for m in [plainModel, resnetSlot.model] where m.inChannels != d.channels {
             throw LabError("WrongModel", "\(m.name) takes \(m.inChannels)-channel images but the data has \(d.channels); rebuild it.")
         }

@@ -14,7 +14,7 @@ enum ModelCommands {
                         ArgumentSpec("kind", .choice(["resnet18", "plain"]), required: true, "the architecture"),
                         ArgumentSpec("name", .text, "the model's name in the session (default resnet / plain)"),
                         ArgumentSpec("depth", .int(1...100), default: "10", "plain CNN: number of 3x3 conv layers"),
-                        ArgumentSpec("width", .int(1...1024), default: "64", "plain CNN: filters per conv layer"),
+                        ArgumentSpec("width", .int(1...512), default: "64", "plain CNN: filters per conv layer"),
                         ArgumentSpec("classes", .int(2...1000), "output classes (default: the data's, else 10)"),
                         ArgumentSpec("channels", .int(1...4), "input channels (default: the data's, else 3)"),
                     ], handler: build),
@@ -38,6 +38,10 @@ enum ModelCommands {
         },
         CommandSpec("summary", topic: "§4 Architecture", "A table of every layer: output shape and parameter count.",
                     positional: "model", arguments: [modelArg], handler: summary),
+    ]
+
+    /// §6, listed after the residual-block commands of §5.
+    static let countSpecs: [CommandSpec] = [
         CommandSpec("params", topic: "§6 Parameters", "Count the trainable parameters (11,181,642 for ResNet-18 on CIFAR-10).",
                     positional: "model", arguments: [modelArg]) { ctx in
             let s = try ctx.state.lab.requireModel(ctx.args.string("model"))

@@ -22,7 +22,7 @@ enum ResidualCommands {
             let t = try trace(ctx)
             let path = ctx.args.string("block")!
             func line(_ label: String, _ x: Tensor) -> String {
-                label.padding(toLength: 22, withPad: " ", startingAt: 0) + Fmt.shape(x.shape) + String(format: "   mean %+.4f  std %.4f", stats(x).mean, stats(x).std)
+                label.padding(toLength: 24, withPad: " ", startingAt: 0) + Fmt.shape(x.shape) + String(format: "   mean %+.4f  std %.4f", stats(x).mean, stats(x).std)
             }
             ctx.print("""
             test image \(ctx.args.int("image")) through the stem (conv1, bn1, relu, maxpool; eval mode), then \(path):

@@ -24,6 +24,7 @@ enum TrainCommands {
                     arguments: [
                         ArgumentSpec("epochs", .int(1...1000), default: "5", "number of epochs"),
                         ArgumentSpec("batches", .int(0...1_000_000), default: "0", "stop each epoch after this many batches (0 = all)"),
+                        ArgumentSpec("test", .bool, default: "off", "also measure test accuracy after every epoch (for the curve)"),
                         ModelCommands.modelArg,
                     ], handler: Trainer.train),
         CommandSpec("curve", topic: "§7 Train", "Chart the training loss and accuracy per epoch.",
@@ -31,8 +32,9 @@ enum TrainCommands {
             let s = try ctx.state.lab.requireModel(ctx.args.string("model"))
             let h = s.history.filter(\.complete)
             guard !h.isEmpty else { throw LabError("NoHistory", "'\(s.name)' has not finished an epoch yet; run 'train epochs=1' first.") }
+            let test = h.compactMap(\.testAccuracy).count == h.count ? h.compactMap(\.testAccuracy).map { $0 * 100 } : []
             let fig = LabFigures.trainingCurves(loss: h.map(\.loss), trainAccuracy: h.map { $0.accuracy * 100 },
-                                                name: "training-curves")
+                                                testAccuracy: test, name: "training-curves")
             ctx.display(FigureBundle.make(fig))
         },
     ]
@@ -67,6 +69,12 @@ enum Trainer {
     /// Seconds between live progress updates.
     static let progressInterval = 0.25
 
+    /// BatchNorm in training mode needs at least two values per channel: a ResNet cannot train on one image a batch.
+    static func requireBatchStatistics(_ model: Model, _ d: LoadedData) throws {
+        guard model is ResNet18, min(d.batchSize, d.train.count) < 2 else { return }
+        throw LabError("BadBatch", "BatchNorm in training mode needs at least 2 images per batch; load the data with batch=2 or more (and 2+ training images).")
+    }
+
     static func train(_ ctx: CommandContext) throws {
         let lab = ctx.state.lab
         let d = try lab.requireData()
@@ -75,6 +83,7 @@ enum Trainer {
         guard d.channels == model.inChannels, d.train.classCount <= model.numClasses else {
             throw LabError("WrongModel", "\(slot.name) takes \(model.inChannels)-channel images and \(model.numClasses) classes, the data has \(d.channels) and \(d.train.classCount); rebuild it with 'build \(slot.kind)'.")
         }
+        try requireBatchStatistics(model, d)
         let epochs = ctx.args.int("epochs")
         let limit = ctx.args.int("batches")
         let optimizer = slot.optimizer ?? lab.optimizer.make(model.store)
@@ -108,6 +117,8 @@ enum Trainer {
             progress(final: true)
             loader.startEpoch(epoch - 1)
             while done < total, let batch = loader.next() {
+                // A last batch of one image has no batch statistics (PyTorch refuses it); skip it.
+                if batch.count < 2 && model is ResNet18 { break }
                 if ctx.interrupted {
                     progress(final: true)
                     let rec = EpochRecord(epoch: epoch, loss: totalLoss / Double(max(done, 1)),
@@ -129,11 +140,18 @@ enum Trainer {
                 progress(final: false)
             }
             progress(final: true)
-            let rec = EpochRecord(epoch: epoch, loss: totalLoss / Double(max(done, 1)),
+            var rec = EpochRecord(epoch: epoch, loss: totalLoss / Double(max(done, 1)),
                                   accuracy: Double(correct) / Double(max(seen, 1)),
                                   seconds: Date().timeIntervalSince(start), batches: done, complete: true)
+            var line = String(format: "epoch %d  loss %.4f  train accuracy %.2f%%  %.1fs", rec.epoch, rec.loss, rec.accuracy * 100, rec.seconds)
+            if ctx.args.bool("test") {
+                let preds = try EvalCommands.predict(model, d, interrupted: { false })
+                let right = zip(preds, d.test.labels).filter { $0 == Int($1) }.count
+                rec.testAccuracy = Double(right) / Double(max(d.test.count, 1))
+                line += String(format: "  test accuracy %.2f%%", rec.testAccuracy! * 100)
+            }
             slot.history.append(rec)
-            ctx.print(String(format: "epoch %d  loss %.4f  train accuracy %.2f%%  %.1fs", rec.epoch, rec.loss, rec.accuracy * 100, rec.seconds))
+            ctx.print(line)
         }
     }
 }

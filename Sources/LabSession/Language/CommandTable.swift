@@ -1,7 +1,7 @@
 /// Every command of the lab language, gathered from the per-step command files.
 enum CommandTable {
     /// The commands in help order.
-    static let all: [CommandSpec] = BasicCommands.specs + SetupCommands.specs + LabCommands.specs
+    static let all: [CommandSpec] = BasicCommands.specs + DemoCommands.specs + SetupCommands.specs + LabCommands.specs
 
     /// By name.
     static let byName: [String: CommandSpec] = {

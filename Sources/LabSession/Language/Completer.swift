@@ -50,6 +50,23 @@ struct Completer {
         return Completion(matches: matches, start: lineStart + wordStart, end: cursor)
     }
 
+    /// Whether the word before `cursor` is the value of a path argument (front ends may complete file names).
+    func wantsPath(_ source: String, cursor: Int) -> Bool {
+        let (line, offset, _) = currentLine(source, cursor: cursor)
+        let chars = Array(line)
+        var wordStart = offset
+        while wordStart > 0, chars[wordStart - 1] != " ", chars[wordStart - 1] != "\t" { wordStart -= 1 }
+        let word = String(chars[wordStart..<offset])
+        let earlier = Lexer.tokens(String(chars[..<wordStart]))
+        guard let cmd = earlier.first, let spec = CommandTable.byName[cmd.value] else { return false }
+        let name: String?
+        if let eq = word.firstIndex(of: "=") { name = String(word[..<eq]) }
+        else if !earlier.dropFirst().contains(where: { $0.key == nil }) { name = spec.positional }
+        else { name = nil }
+        guard let n = name, let a = spec.argument(n), case .path = a.type else { return false }
+        return true
+    }
+
     /// The values an argument can take, for completion.
     func values(for a: ArgumentSpec) -> [String] {
         switch a.type {
