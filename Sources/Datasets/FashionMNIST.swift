@@ -55,7 +55,14 @@ public enum FashionMNIST {
         let headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else { throw DatasetError.truncated(path: path, detail: "IDX header cut short") }
         let dims = (0 ..< rank).map { Int(be32(4 + 4 * $0)) }
-        let expected = dims.reduce(1, *)
+        var expected = 1
+        for d in dims {
+            let (p, overflow) = expected.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= bytes.count else {
+                throw DatasetError.badSize(path: path, detail: "dimensions \(dims) need more bytes than the file's \(bytes.count - headerSize)")
+            }
+            expected = p
+        }
         guard bytes.count - headerSize == expected else {
             let what = bytes.count - headerSize < expected ? "truncated" : "too long"
             throw DatasetError.badSize(path: path, detail: "dimensions \(dims) need \(expected) bytes, "

@@ -49,6 +49,10 @@ struct StrictUnpickler {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Containers put inside other containers so far; bounded so nesting (and freeing it) stays shallow.
+    private var nestings = 0
+    /// A CIFAR-10 batch nests a few dozen containers; this bound keeps recursion far from the stack's end.
+    static let maxNestings = 1_000
 
     init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
         self.bytes = bytes
@@ -85,6 +89,21 @@ struct StrictUnpickler {
         let start = pos
         while try byte() != 0x0A {}
         return String(decoding: bytes[start ..< pos - 1], as: UTF8.self)
+    }
+
+    /// Counts the containers among `values` that are about to go inside another container.
+    private mutating func nest(_ values: PickleValue...) throws { try nest(values) }
+
+    private mutating func nest(_ values: [PickleValue]) throws {
+        for v in values {
+            switch v {
+            case .tuple, .list, .dict: nestings += 1
+            default: continue
+            }
+        }
+        if nestings > Self.maxNestings {
+            throw fail("containers nested more than \(Self.maxNestings) times at offset \(pos)")
+        }
     }
 
     private mutating func pop() throws -> PickleValue {
@@ -130,28 +149,40 @@ struct StrictUnpickler {
             case 0x63:                                            // GLOBAL
                 let module = try line(), name = try line()
                 stack.append(.global(module + "." + name))
-            case 0x85: stack.append(.tuple([try pop()]))          // TUPLE1
+            case 0x85:                                            // TUPLE1
+                let a = try pop()
+                try nest(a)
+                stack.append(.tuple([a]))
             case 0x86:                                            // TUPLE2
                 let b = try pop(), a = try pop()
+                try nest(a, b)
                 stack.append(.tuple([a, b]))
             case 0x87:                                            // TUPLE3
                 let c = try pop(), b = try pop(), a = try pop()
+                try nest(a, b, c)
                 stack.append(.tuple([a, b, c]))
-            case 0x74: stack.append(.tuple(try popMark()))        // TUPLE
+            case 0x74:                                            // TUPLE
+                let items = try popMark()
+                try nest(items)
+                stack.append(.tuple(items))
             case 0x61:                                            // APPEND
                 let v = try pop()
+                try nest(v)
                 guard case let .list(l)? = stack.last else { throw fail("APPEND to a non-list at offset \(at)") }
                 l.items.append(v)
             case 0x65:                                            // APPENDS
                 let items = try popMark()
+                try nest(items)
                 guard case let .list(l)? = stack.last else { throw fail("APPENDS to a non-list at offset \(at)") }
                 l.items.append(contentsOf: items)
             case 0x73:                                            // SETITEM
                 let v = try pop(), k = try pop()
+                try nest(k, v)
                 guard case let .dict(d)? = stack.last else { throw fail("SETITEM on a non-dict at offset \(at)") }
                 d.items.append((k, v))
             case 0x75:                                            // SETITEMS
                 let items = try popMark()
+                try nest(items)
                 guard items.count % 2 == 0, case let .dict(d)? = stack.last else {
                     throw fail("SETITEMS on a non-dict at offset \(at)")
                 }
@@ -235,7 +266,13 @@ struct StrictUnpickler {
                 guard case let .int(n) = dim, n >= 0 else { throw fail("bad array shape at offset \(at)") }
                 shape.append(n)
             }
-            guard raw.count == shape.reduce(1, *) else {
+            var count = 1
+            for n in shape {
+                let (p, overflow) = count.multipliedReportingOverflow(by: n)
+                guard !overflow else { throw fail("array shape \(shape) is impossibly large at offset \(at)") }
+                count = p
+            }
+            guard raw.count == count else {
                 throw fail("array of shape \(shape) holds \(raw.count) bytes")
             }
             arr.shape = shape

@@ -8,6 +8,9 @@ import Foundation
 /// Layout: 512-byte blocks; a header block, then the file's data padded to a
 /// whole block; the archive ends with two zero blocks.
 public enum TarExtractor {
+    /// The largest entry accepted (1 TiB); keeps size arithmetic far from overflow.
+    static let maxEntryBytes: Int64 = 1 << 40
+
     /// Extracts every entry of the tar stream in `reader` (gzip-compressed) into `destination`.
     ///
     /// `destination` should be a fresh, empty folder: the caller moves the result into place.
@@ -33,6 +36,9 @@ public enum TarExtractor {
             let header = try TarHeader(block: block, archive: archive)
             var size = header.size
             if let s = pendingSize { size = s }
+            guard (0 ... maxEntryBytes).contains(size) else {
+                throw DatasetError.badTar(path: archive, detail: "entry size \(size) bytes is out of range")
+            }
             let rawName = pendingName ?? header.name
             pendingName = nil; pendingSize = nil
 
