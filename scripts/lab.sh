@@ -25,7 +25,7 @@ if [ -d data/cifar-10-batches-bin ] || [ -d data/cifar-10-batches-py ] ||
    [ -f data/cifar-10-binary.tar.gz ] || [ -f data/cifar-10-python.tar.gz ]; then
     echo "lab: CIFAR-10 found under ./data: the lab runs on it"
 else
-    echo "lab: no CIFAR-10 under ./data (and no network to fetch it): the lab runs on Fashion-MNIST from /usr/share/datasets/fashion-mnist"
+    echo "lab: no CIFAR-10 under ./data (and no network to fetch it): the lab runs on Fashion-MNIST from /usr/share/datasets/fashion-mnist (unless SWIFT_LAB_SET names other data)"
 fi
 start=$(date +%s)
 "$venv/bin/python" tools/run_notebook.py Notebooks/resnet-lab.ipynb out/resnet-lab.ipynb --figures out/figures
