@@ -26,7 +26,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
   python3 -m venv "$venv"
 fi
 if [[ "${SWIFT_LAB_PIP_OFFLINE:-0}" != 1 ]]; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check jupyter_client jupyter_kernel_test pytest
+  "$venv/bin/pip" install --quiet --disable-pip-version-check jupyter_client jupyter_kernel_test pytest nbclient nbformat
 fi
 
 export SWIFT_LAB_BIN="$bin"
@@ -40,4 +40,4 @@ echo "kernel: $bin"
 echo "kernelspec: $venv/share/jupyter/kernels/swift-lab"
 
 cd "$here"
-"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@" test_kernel_suite.py test_lifecycle.py test_installer.py
+"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@" test_kernel_suite.py test_lifecycle.py test_installer.py test_notebook.py

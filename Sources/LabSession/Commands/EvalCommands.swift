@@ -1,3 +1,4 @@
+import Datasets
 import Figures
 import Foundation
 import NeuralNet
@@ -34,12 +35,12 @@ enum EvalCommands {
     static func predict(_ model: Model, _ d: LoadedData, interrupted: () -> Bool) throws -> [Int] {
         var preds: [Int] = []
         preds.reserveCapacity(d.test.count)
-        var rng = SeededRandom(seed: 0)
-        let order = Array(0..<d.test.count)
-        for r in Batches.ranges(d.test.count, batchSize: d.batchSize) {
+        let loader = BatchLoader(dataset: d.test, batchSize: d.batchSize, shuffle: false, augment: false, seed: 0)
+        defer { loader.stop() }
+        loader.startEpoch(0)
+        while let batch = loader.next() {
             if interrupted() { throw LabInterrupted(message: "evaluation interrupted; the model is unchanged.") }
-            let (x, _) = Batches.make(d.test, indices: order[r], augment: false, rng: &rng)
-            preds += Metrics.argmax(model.forward(x, mode: .eval))
+            preds += Metrics.argmax(model.forward(batch.images, mode: .eval))
         }
         return preds
     }

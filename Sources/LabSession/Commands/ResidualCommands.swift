@@ -85,8 +85,7 @@ enum ResidualCommands {
         guard d.channels == net.inChannels else {
             throw LabError("WrongModel", "\(net.name) takes \(net.inChannels)-channel images but the data has \(d.channels); rebuild it with 'build resnet18'.")
         }
-        var rng = SeededRandom(seed: 0)
-        return Batches.make(d.test, indices: [i][...], augment: false, rng: &rng).images
+        return Batches.testImage(d, index: i)
     }
 
     static func stats(_ x: Tensor) -> (mean: Double, std: Double) {
