@@ -108,7 +108,7 @@ final class LabPieces {
             throw LabError("NoModel", "no model built yet; run e.g. 'build resnet18' first.")
         }
         guard let s = slot(n) else {
-            throw LabError("NoModel", "no model named '\(n)'; models are \(modelNames.isEmpty ? "none yet" : modelNames.joined(separator: ", ")).\(Suggest.hint(n, in: modelNames))")
+            throw LabError("NoModel", "no model named '\(n)'; models are \(modelNames.isEmpty ? "none yet (build one with 'build resnet18')" : modelNames.joined(separator: ", ")).\(Suggest.hint(n, in: modelNames))")
         }
         return s
     }

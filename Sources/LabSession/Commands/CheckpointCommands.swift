@@ -37,16 +37,18 @@ enum CheckpointCommands {
                 throw LabError("FileNotFound", "no checkpoint at \(file).")
             }
             do {
-                try Checkpoint.load(s.model.stateDict, from: URL(fileURLWithPath: file))
-                var note = ""
+                // Read and check both files before changing anything: a bad optimizer file leaves the model as it was.
+                let weights = try SafetensorsFile(contentsOf: URL(fileURLWithPath: file))
+                var loaded: Optimizer?
                 let op = optimizerPath(file)
                 if ctx.args.bool("optimizer"), FileManager.default.fileExists(atPath: op) {
-                    let o = s.optimizer ?? ctx.state.lab.optimizer.make(s.model.store)
+                    let o = ctx.state.lab.optimizer.make(s.model.store)
                     try OptimizerCheckpoint.load(into: o, from: URL(fileURLWithPath: op))
-                    s.optimizer = o
-                    note = " with optimizer state"
+                    loaded = o
                 }
-                ctx.print("loaded \(file) into \(s.name)\(note)")
+                try Checkpoint.load(s.model.stateDict, from: weights)
+                if let loaded { s.optimizer = loaded }
+                ctx.print("loaded \(file) into \(s.name)\(loaded == nil ? "" : " with optimizer state")")
             } catch {
                 throw LabError("CheckpointError", "\(error)")
             }
