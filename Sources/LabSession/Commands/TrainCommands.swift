@@ -95,6 +95,8 @@ enum Trainer {
         let loader = BatchLoader(dataset: d.train, batchSize: d.batchSize, shuffle: true, augment: d.augment,
                                  seed: ctx.state.seed &+ 0x7EA1)
         defer { loader.stop() }
+        let guardian = TrainingGuard(model: model)
+        var step = 0
         for _ in 0..<epochs {
             let epoch = slot.epochsDone + 1
             let total = limit > 0 ? min(limit, loader.batchesPerEpoch) : loader.batchesPerEpoch
@@ -128,11 +130,23 @@ enum Trainer {
                     throw LabInterrupted(message: "training interrupted in epoch \(epoch) after \(done) of \(total) batches; \(slot.name) keeps every update so far (\(slot.epochsDone) full epoch\(slot.epochsDone == 1 ? "" : "s") done) and its optimizer state.")
                 }
                 let labels = batch.labelArray
+                step += 1
+                guardian.remember()
                 let logits = model.forward(batch.images, mode: .train)
-                let l = loss.forward(logits, labels: labels)
+                let l = guardian.loss(loss.forward(logits, labels: labels), step: step)
+                func stop(_ what: String) -> LabError {
+                    guardian.restore()
+                    progress(final: true)
+                    slot.history.append(EpochRecord(epoch: epoch, loss: totalLoss / Double(max(done, 1)),
+                                                    accuracy: Double(correct) / Double(max(seen, 1)),
+                                                    seconds: Date().timeIntervalSince(start), batches: done, complete: false))
+                    return LabError("NonFiniteLoss", TrainingGuard.message(what: what, epoch: epoch, batch: done + 1, model: slot.name))
+                }
+                guard l.isFinite else { throw stop("the loss is \(l)") }
                 correct += Metrics.correctCount(logits, labels: labels)
                 optimizer.zeroGrad()
                 model.backward(loss.gradient)
+                guard TrainingGuard.gradientsAreFinite(model.store) else { throw stop("a gradient is not finite") }
                 optimizer.step()
                 totalLoss += Double(l)
                 seen += labels.count
