@@ -34,6 +34,7 @@ enum KernelFrontEnd {
         guard let connectionFile else { return fail("no connection file (-f)") }
         do {
             let connection = try ConnectionInfo.load(path: connectionFile)
+            if let warning = permissionWarning(connectionFile) { KernelLog.error(warning) }
             let historyFile = ProcessInfo.processInfo.environment["SWIFT_LAB_KERNEL_HISTORY"]
                 .flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             let server = try KernelServer(connection: connection,
@@ -48,6 +49,14 @@ enum KernelFrontEnd {
             KernelLog.error("cannot start: \(error)")
             return 1
         }
+    }
+
+    /// A warning when the connection file (which holds the signing key) can be read or written by other users.
+    static func permissionWarning(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & 0o077 != 0 else { return nil }
+        return "warning: connection file \(path) has mode \(String(st.st_mode & 0o777, radix: 8)); other users can read its key "
+            + "and run commands in this kernel (chmod 600 it)"
     }
 
     private static func fail(_ message: String) -> Int32 {

@@ -43,8 +43,8 @@ public enum OptimizerCheckpoint {
         let step = try file.int64s("step")[0]
         var hyper: [String: Double] = [:]
         for (k, v) in file.metadata where k.hasPrefix("hp.") {
-            guard let d = Double(v) else {
-                throw CheckpointError.optimizerMismatch(path: path, detail: "hyperparameter \(k) = '\(v)' is not a number")
+            guard let d = Double(v), d.isFinite else {
+                throw CheckpointError.optimizerMismatch(path: path, detail: "hyperparameter \(k) = '\(v)' is not a finite number")
             }
             hyper[String(k.dropFirst(3))] = d
         }
