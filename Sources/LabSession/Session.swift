@@ -101,18 +101,21 @@ public final class Session {
 
     /// Completions at `cursor` (a character offset in `source`).
     public func complete(_ source: String, cursor: Int) -> Completion {
-        Completer(state: state).complete(source, cursor: cursor)
+        Completer(state: state).complete(source, cursor: Self.clamp(cursor, source))
     }
 
     /// Whether the word at `cursor` is a file path (so a front end can complete file names there).
     public func completesPath(_ source: String, cursor: Int) -> Bool {
-        Completer(state: state).wantsPath(source, cursor: cursor)
+        Completer(state: state).wantsPath(source, cursor: Self.clamp(cursor, source))
     }
 
     /// Help for the command or argument at `cursor`, or nil when there is nothing there.
     public func inspect(_ source: String, cursor: Int) -> MIMEBundle? {
-        Completer(state: state).inspect(source, cursor: cursor)
+        Completer(state: state).inspect(source, cursor: Self.clamp(cursor, source))
     }
+
+    /// A cursor from a client, limited to the source (a Jupyter client may send any number).
+    private static func clamp(_ cursor: Int, _ source: String) -> Int { min(max(cursor, 0), source.count) }
 
     /// Whether `source` is complete (a line ending in `\\` continues).
     public func isComplete(_ source: String) -> CompletenessStatus {
