@@ -39,6 +39,20 @@ struct SessionSnapshot: Equatable {
     }
 }
 
+extension SessionSnapshot {
+    /// A 64-bit FNV-1a digest of every model bit and optimizer buffer (for comparing runs without keeping copies).
+    var digest: UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ v: UInt32) { h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3 }
+        for name in models.keys.sorted() {
+            models[name]!.forEach(mix)
+            for (_, b) in (optimizerBuffers[name] ?? [:]).sorted(by: { $0.key < $1.key }) { b.forEach(mix) }
+            mix(UInt32(truncatingIfNeeded: optimizerSteps[name] ?? -1))
+        }
+        return h
+    }
+}
+
 extension Session {
     /// The slot named `name` (the test fails hard when it is missing).
     func slot(_ name: String) -> ModelSlot { state.lab.slot(name)! }
@@ -49,8 +63,12 @@ func weightsAreFinite(_ model: Model) -> Bool {
     UnsafeBufferPointer(start: model.store.values.data, count: model.store.values.count).allSatisfy(\.isFinite)
 }
 
-/// The resident set size of this process in KiB, from /proc/self/status.
+/// The resident set size of this process in KiB, from /proc/self/status, after malloc returned its free pages.
 func residentKiB() -> Int {
+    // glibc's malloc_trim (not in the Glibc module map) hands free heap pages back, so RSS shows live memory.
+    if let sym = dlsym(nil, "malloc_trim") {
+        _ = unsafeBitCast(sym, to: (@convention(c) (Int) -> Int32).self)(0)
+    }
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1

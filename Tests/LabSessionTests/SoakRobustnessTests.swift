@@ -7,11 +7,11 @@ import XCTest
 ///
 /// CI runs 3 rounds; `SWIFT_LAB_SOAK_ROUNDS=N` runs N (e.g. 30 for a long soak by hand).
 final class SoakRobustnessTests: XCTestCase {
-    /// Growth of resident memory allowed from the end of round 2 to the end of the last round
-    /// (round 1 warms up: BLAS buffers, the workspace, malloc arenas).
-    static let growthBoundKiB = 48 * 1024
-    /// Resident memory never exceeds this at the end of a round.
-    static let residentBoundKiB = 1536 * 1024
+    /// Growth of live memory (VmRSS after malloc_trim) allowed from the end of round 1 to the end of the last
+    /// round: well below one leaked ResNet-18 (45 MB of weights). Measured: 0.6 MB over 8 rounds.
+    static let growthBoundKiB = 16 * 1024
+    /// Live memory never exceeds this at the end of a round (measured: about 460 MB).
+    static let residentBoundKiB = 1024 * 1024
 
     /// Every step of the lab notebook, on synthetic data, with a checkpoint round trip.
     static func script(_ dir: String) -> String {
@@ -55,14 +55,14 @@ final class SoakRobustnessTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let s = Session()
         XCTAssertEqual(s.run("threads 2").0, .ok)
-        var firstText: String?, firstBits: SessionSnapshot?
+        var firstText: String?, firstBits: UInt64?
         var rss: [Int] = []
         let start = Date()
         for round in 1 ... rounds {
             let (outcome, sink) = s.run(Self.script(dir))
             XCTAssertEqual(outcome, .ok, "round \(round): \(sink.stdout.suffix(400))")
             let text = Self.normalized(sink.text)
-            let bits = SessionSnapshot(s)
+            let bits = SessionSnapshot(s).digest
             XCTAssertTrue(text.contains("epoch 2") && text.contains("11,181,642"), "round \(round)")
             if let firstText, let firstBits {
                 XCTAssertEqual(text, firstText, "round \(round) printed different results")
@@ -73,10 +73,10 @@ final class SoakRobustnessTests: XCTestCase {
             }
             rss.append(residentKiB())
         }
-        let growth = rss.last! - rss[1]
+        let growth = rss.last! - rss[0]
         print("soak: \(rounds) rounds in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; VmRSS KiB per round \(rss); growth \(growth) KiB")
         XCTAssertGreaterThan(rss.first!, 0)
         XCTAssertLessThan(rss.max()!, Self.residentBoundKiB, "resident memory \(rss)")
-        XCTAssertLessThan(growth, Self.growthBoundKiB, "resident memory grew by \(growth) KiB over rounds 2...\(rounds): \(rss)")
+        XCTAssertLessThan(growth, Self.growthBoundKiB, "resident memory grew by \(growth) KiB over \(rounds) rounds: \(rss)")
     }
 }
