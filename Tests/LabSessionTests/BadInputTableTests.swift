@@ -164,4 +164,33 @@ final class BadInputTableTests: XCTestCase {
         XCTAssertEqual(SessionSnapshot(s).models, before.models, "a refused command changed a model")
         XCTAssertEqual(s.run("train epochs=1 batches=1").0, .ok)
     }
+
+    /// Truncated, garbage and misplaced checkpoint files: one line each, the session unchanged.
+    func testCorruptCheckpointsNeverChangeTheSession() throws {
+        let s = LabFixture.session()
+        let dir = robustnessTempDir("corrupt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(s.run("train epochs=1 batches=1\nsave \(dir)/good.safetensors\ntrain epochs=1 batches=1").0, .ok)
+        let good = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/good.safetensors"))
+        let optim = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/good.optim.safetensors"))
+        try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: "\(dir)/half.safetensors"))
+        try Data((0 ..< 4096).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: "\(dir)/noise.safetensors"))
+        try good.write(to: URL(fileURLWithPath: "\(dir)/badopt.safetensors"))
+        try optim.prefix(optim.count - 3).write(to: URL(fileURLWithPath: "\(dir)/badopt.optim.safetensors"))
+        try FileManager.default.createDirectory(atPath: "\(dir)/folder.safetensors", withIntermediateDirectories: true)
+        let before = SessionSnapshot(s)
+        for (file, name) in [("half", "CheckpointError"), ("noise", "CheckpointError"), ("badopt", "CheckpointError"),
+                             ("folder", "CheckpointError"), ("missing", "FileNotFound")] {
+            guard case .failed(let e) = s.run("load \(dir)/\(file).safetensors").0 else { XCTFail("\(file) loaded"); continue }
+            XCTAssertEqual(e.name, name, "\(file): \(e.message)")
+            XCTAssertFalse(e.message.contains("\n"), "\(file): \(e.message)")
+            XCTAssertTrue(e.message.contains(file), "\(file): \(e.message)")
+            XCTAssertEqual(SessionSnapshot(s), before, "\(file) changed the session")
+        }
+        // A save that cannot write (a folder in the way) leaves that folder and the session alone.
+        guard case .failed(let e) = s.run("save \(dir)/folder.safetensors").0 else { return XCTFail("saved over a folder") }
+        XCTAssertEqual(e.name, "CheckpointError")
+        XCTAssertEqual(SessionSnapshot(s), before)
+        XCTAssertEqual(s.run("load \(dir)/good.safetensors\ntrain epochs=1 batches=1").0, .ok)
+    }
 }
