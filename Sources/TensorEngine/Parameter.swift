@@ -80,8 +80,8 @@ public final class ParameterStore {
         for p in pending {
             let n = p.shape.reduce(1, *)
             parameters.append(Parameter(
-                value: Tensor(viewOf: values.data + offset, shape: p.shape),
-                grad: Tensor(viewOf: grads.data + offset, shape: p.shape),
+                value: Tensor(viewOf: values.data + offset, shape: p.shape, owner: values),
+                grad: Tensor(viewOf: grads.data + offset, shape: p.shape, owner: grads),
                 layout: p.layout, offset: offset))
             offset += n
         }

@@ -19,6 +19,8 @@ public final class Tensor {
     /// How many elements the buffer holds; `count` never exceeds it.
     public let capacity: Int
     private let owned: Bool
+    /// What keeps a view's memory alive; nil for owning tensors.
+    private let owner: AnyObject?
 
     /// Number of elements of the current shape.
     public var count: Int { shape.reduce(1, *) }
@@ -33,6 +35,7 @@ public final class Tensor {
         data = raw.bindMemory(to: Float.self, capacity: n)
         data.initialize(repeating: 0, count: n)
         owned = true
+        owner = nil
     }
 
     /// A tensor that owns a copy of `values`; `values.count` must equal the shape's element count.
@@ -42,12 +45,16 @@ public final class Tensor {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    /// A view of `count(shape)` floats at `pointer`, owned elsewhere; it must outlive the view.
-    public init(viewOf pointer: UnsafeMutablePointer<Float>, shape: [Int]) {
+    /// A view of `count(shape)` floats at `pointer`, owned elsewhere.
+    ///
+    /// Pass the object that owns the memory as `owner` (for example the tensor or store whose
+    /// block this views): the view keeps it alive, so a view never outlives its memory.
+    public init(viewOf pointer: UnsafeMutablePointer<Float>, shape: [Int], owner: AnyObject? = nil) {
         self.shape = shape
         data = pointer
         capacity = shape.reduce(1, *)
         owned = false
+        self.owner = owner
     }
 
     deinit {

@@ -1,12 +1,17 @@
 import TensorEngine
 
-/// 2-D convolution over NHWC activations as one batch-folded GEMM.
+/// 2-D convolution over NHWC activations as batch-folded GEMMs.
 ///
 /// x: `[N, H, W, I]` -> y: `[N, OH, OW, O]`. Weights are stored `[O, KH, KW, I]`
 /// (`ParameterLayout.convOHWI`) so y = patches `[N*OH*OW, T*I]` x W^T with T
-/// the taps that ever touch the input (see `ConvGeometry`); a 1x1 stride-1
-/// convolution multiplies the input directly. Bias (optional) and ReLU
-/// (`fuseReLU`) are applied in one pass after the GEMM.
+/// the taps that ever touch the input (see `ConvGeometry`). Four paths:
+/// - 1x1 stride 1: the input is the patch matrix (no im2col);
+/// - small maps (`groupingThreshold`): output positions grouped by in-bounds
+///   taps, one GEMM per group, padding never multiplied (Conv2d+Grouped);
+/// - dense, patch matrix up to `densePatchChunk` floats: built once, kept for backward;
+/// - dense, larger: built a few samples at a time in the shared `workspace`
+///   (and rebuilt in backward), so it stays in cache.
+/// Bias (optional) and ReLU (`fuseReLU`) are applied in one pass after the GEMM.
 public final class Conv2d: Layer {
     public let inChannels: Int, outChannels: Int
     public let kernelSize: Int, stride: Int, padding: Int
