@@ -36,6 +36,7 @@ final class LabKernelInterpreter: KernelInterpreter {
         lock.lock(); running = true; lock.unlock()
         defer { lock.lock(); running = false; lock.unlock() }
         let outcome = session.execute(request.code, sink: KernelOutputSink(publisher: publisher))
+        KernelMemory.release()
         switch outcome {
         case .ok:
             return .ok
