@@ -1,4 +1,5 @@
 import Foundation
+import CZeroMQ
 
 /// A Jupyter kernel: binds the five sockets of a connection file and serves an interpreter over them.
 ///
@@ -46,6 +47,10 @@ public final class KernelServer: @unchecked Sendable {
         stdinSocket = try ZMQSocket(context: context, kind: .router)
         heartbeatSocket = try ZMQSocket(context: context, kind: .rep)
         let iopubSocket = try ZMQSocket(context: context, kind: .pub)
+        // Jupyter clients name their shell/control/stdin sockets after their session, so a client that
+        // reconnects (a new notebook tab, `jupyter console --existing`) reuses an identity the ROUTER may
+        // still hold: without handover the new connection is silently ignored and every request is lost.
+        for router in [shellSocket, controlSocket, stdinSocket] { try router.setInt(ZMQ_ROUTER_HANDOVER, 1) }
         var bound = connection
         func bind(_ socket: ZMQSocket, _ port: Int) throws -> Int {
             let endpoint = try socket.bind(connection.endpoint(port: port))
