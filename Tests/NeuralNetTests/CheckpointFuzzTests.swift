@@ -129,9 +129,7 @@ final class CheckpointFuzzTests: XCTestCase {
         }
         XCTAssertEqual(stateBits(target.stateDict), before)
         // A NaN inside an otherwise valid file is refused too.
-        var w = Checkpoint.writer(for: source.stateDict)
-        w = Checkpoint.writer(for: source.stateDict)
-        var nanBytes = [UInt8](w.serialized())
+        var nanBytes = [UInt8](Checkpoint.writer(for: source.stateDict).serialized())
         let headerLength = nanBytes.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
         withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { for k in 0 ..< 4 { nanBytes[8 + headerLength + k] = $0[k] } }
         XCTAssertThrowsError(try Checkpoint.load(target.stateDict, from: SafetensorsFile(bytes: Data(nanBytes)))) {
