@@ -9,14 +9,16 @@ log=$(mktemp)
 echo "== swift test (release)"
 swift test -c release -Xswiftc -enable-testing 2>&1 | tee "$log" | grep -E "error:|failed|Executed [0-9]+ tests|^Test Suite '.*Tests' (passed|failed)" 
 swift_status=${PIPESTATUS[0]}
-# XCTest prints one "Executed N tests, with M failures" per bundle; the last is the total.
-read -r s_total s_failed < <(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -1 |
-    sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/')
-s_total=${s_total:-0}; s_failed=${s_failed:-0}
+# XCTest prints one "Executed N tests, with [K tests skipped and] M failures" per suite; the last is the total.
+total_line=$(grep -E "Executed [0-9]+ tests?, with" "$log" | tail -1)
+s_total=$(echo "$total_line" | sed -nE 's/.*Executed ([0-9]+) tests?.*/\1/p')
+s_skipped=$(echo "$total_line" | sed -nE 's/.* ([0-9]+) tests? skipped.*/\1/p')
+s_failed=$(echo "$total_line" | sed -nE 's/.* ([0-9]+) failures?.*/\1/p')
+s_total=${s_total:-0}; s_skipped=${s_skipped:-0}; s_failed=${s_failed:-0}
 if [ "$swift_status" -ne 0 ] && [ "$s_failed" -eq 0 ]; then s_failed=1; fi
 
 echo "== jupyter client tests"
-j_passed=0; j_failed=0
+j_passed=0; j_failed=0; j_skipped=0
 if [ -x Tests/jupyter/run.sh ] || [ -f Tests/jupyter/run.sh ]; then
     jlog=$(mktemp)
     bash Tests/jupyter/run.sh 2>&1 | tee "$jlog" | tail -40
@@ -24,12 +26,15 @@ if [ -x Tests/jupyter/run.sh ] || [ -f Tests/jupyter/run.sh ]; then
     line=$(grep -E "[0-9]+ passed" "$jlog" | tail -1)
     j_passed=$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)
     j_failed=$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)
-    j_passed=${j_passed:-0}; j_failed=${j_failed:-0}
+    j_skipped=$(echo "$line" | grep -oE "[0-9]+ skipped" | grep -oE "[0-9]+" || echo 0)
+    j_passed=${j_passed:-0}; j_failed=${j_failed:-0}; j_skipped=${j_skipped:-0}
     if [ "$j_status" -ne 0 ] && [ "$j_failed" -eq 0 ]; then j_failed=1; fi
 fi
 
-passed=$(( s_total - s_failed + j_passed ))
+s_passed=$(( s_total - s_failed - s_skipped ))
+passed=$(( s_passed + j_passed ))
 failed=$(( s_failed + j_failed ))
-echo "swift: $((s_total - s_failed)) passed, $s_failed failed; jupyter: $j_passed passed, $j_failed failed"
-echo "$passed passed, $failed failed"
+skipped=$(( s_skipped + j_skipped ))
+echo "swift: $s_passed passed, $s_failed failed, $s_skipped skipped; jupyter: $j_passed passed, $j_failed failed, $j_skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

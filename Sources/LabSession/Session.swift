@@ -55,11 +55,24 @@ public final class Session {
     /// environment variable `SWIFT_LAB_SET` ("data=synthetic,epochs=1").
     public init() {
         if let env = ProcessInfo.processInfo.environment["SWIFT_LAB_SET"] {
-            for pair in env.split(whereSeparator: { $0 == "," || $0 == " " }) {
-                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                if kv.count == 2 { setOverride(kv[0], kv[1]) }
+            if let pairs = Session.parseOverrides(env) {
+                for (name, value) in pairs { setOverride(name, value) }
+            } else {
+                FileHandle.standardError.write(Data("swift-lab: ignoring SWIFT_LAB_SET='\(env)': write name=value pairs, e.g. data=synthetic,epochs=1\n".utf8))
             }
         }
+    }
+
+    /// Parses "name=value" pairs separated by commas or spaces ("data=synthetic,epochs=1");
+    /// nil when a pair has no `=` or an empty name.
+    public static func parseOverrides(_ text: String) -> [(String, String)]? {
+        var pairs: [(String, String)] = []
+        for pair in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard kv.count == 2, !kv[0].isEmpty else { return nil }
+            pairs.append((kv[0], kv[1]))
+        }
+        return pairs
     }
 
     /// Runs `source` (one command per line, `#` comments), sending outputs to `sink`.

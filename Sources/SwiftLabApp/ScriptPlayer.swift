@@ -7,7 +7,7 @@ import LabSession
 /// a notebook, the executed notebook with its outputs as `DIR/<name>.ipynb`.
 /// Exits 1 at the first failing line (printed with its place), 130 when interrupted.
 enum ScriptPlayer {
-    static let usage = "usage: swift-lab run FILE|- [--out DIR] [--set name=value]... [--record FILE]"
+    static let usage = "usage: swift-lab run FILE|- [--out DIR] [--set name=value[,name=value]]... [--record FILE]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var file: String?
@@ -22,10 +22,10 @@ enum ScriptPlayer {
             case "--out", "-o": out = next()
             case "--record": record = next()
             case "--set":
-                guard let kv = next(), let eq = kv.firstIndex(of: "=") else {
-                    fputs("swift-lab run: --set needs name=value\n", stderr); return 2
+                guard let text = next(), let pairs = Session.parseOverrides(text), !pairs.isEmpty else {
+                    fputs("swift-lab run: --set needs name=value (several: a=1,b=2)\n", stderr); return 2
                 }
-                sets.append((String(kv[..<eq]), String(kv[kv.index(after: eq)...])))
+                sets += pairs
             case "-h", "--help": print(usage); return 0
             default:
                 if (a.hasPrefix("-") && a != "-") || file != nil { fputs("swift-lab run: unexpected '\(a)'\n\(usage)\n", stderr); return 2 }
