@@ -13,13 +13,17 @@ enum CheckpointCommands {
             let s = try ctx.state.lab.requireModel(ctx.args.string("model"))
             let file = ctx.args.string("file")!
             do {
-                try Checkpoint.save(s.model.stateDict, to: URL(fileURLWithPath: file),
-                                    metadata: ["model": s.model.name, "epochs": String(s.epochsDone)])
+                // Both files carry one pair id, so `load` refuses an optimizer file from another save.
+                // The optimizer file goes first: the model file, written last, completes the pair.
+                var metadata = ["model": s.model.name, "epochs": String(s.epochsDone)]
                 var note = ""
                 if ctx.args.bool("optimizer"), let o = s.optimizer {
-                    try OptimizerCheckpoint.save(o, to: URL(fileURLWithPath: optimizerPath(file)))
+                    metadata["pair"] = UUID().uuidString
+                    try OptimizerCheckpoint.save(o, to: URL(fileURLWithPath: optimizerPath(file)),
+                                                 extra: ["pair": metadata["pair"]!])
                     note = " and optimizer state to \(optimizerPath(file))"
                 }
+                try Checkpoint.save(s.model.stateDict, to: URL(fileURLWithPath: file), metadata: metadata)
                 ctx.print("saved \(s.name) (\(s.model.stateDict.count) tensors) to \(file)\(note)")
             } catch {
                 throw LabError("CheckpointError", "\(error)")
@@ -43,7 +47,8 @@ enum CheckpointCommands {
                 let op = optimizerPath(file)
                 if ctx.args.bool("optimizer"), FileManager.default.fileExists(atPath: op) {
                     let o = ctx.state.lab.optimizer.make(s.model.store)
-                    try OptimizerCheckpoint.load(into: o, from: URL(fileURLWithPath: op))
+                    try OptimizerCheckpoint.load(into: o, from: URL(fileURLWithPath: op),
+                                                 pair: weights.metadata["pair"] ?? "")
                     loaded = o
                 }
                 try Checkpoint.load(s.model.stateDict, from: weights)

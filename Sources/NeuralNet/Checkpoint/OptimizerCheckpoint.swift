@@ -13,10 +13,13 @@ public enum OptimizerCheckpoint {
     /// Metadata value identifying an optimizer-state file.
     public static let format = "swift-lab-optimizer"
 
-    /// Writes `optimizer`'s state to `url` atomically.
-    public static func save(_ optimizer: Optimizer, to url: URL) throws {
+    /// Writes `optimizer`'s state to `url` atomically; `extra` is added to the file's metadata
+    /// (the session stores a `pair` id shared with the model file it belongs to).
+    public static func save(_ optimizer: Optimizer, to url: URL, extra: [String: String] = [:]) throws {
         let state = optimizer.exportState()
-        var metadata = ["format": format, "optimizer": state.kind, "parameter_count": "\(optimizer.store.values.count)"]
+        var metadata = extra
+        metadata.merge(["format": format, "optimizer": state.kind,
+                        "parameter_count": "\(optimizer.store.values.count)"]) { _, ours in ours }
         for (k, v) in state.hyperparameters { metadata["hp." + k] = "\(v)" }
         var w = SafetensorsWriter(metadata: metadata)
         w.addI64("step", shape: [], values: [state.step])
@@ -28,11 +31,17 @@ public enum OptimizerCheckpoint {
     }
 
     /// Reads the state at `url` into `optimizer`; on any error the optimizer is unchanged.
-    public static func load(into optimizer: Optimizer, from url: URL) throws {
+    ///
+    /// With `pair`, the file must carry the same `pair` metadata: an optimizer file left over from
+    /// another save (one interrupted between its two files) is refused rather than mixed in.
+    public static func load(into optimizer: Optimizer, from url: URL, pair: String? = nil) throws {
         let file = try SafetensorsFile(contentsOf: url)
         let path = file.path
         guard file.metadata["format"] == format, let kind = file.metadata["optimizer"] else {
             throw CheckpointError.optimizerMismatch(path: path, detail: "it has no '\(format)' metadata (is it a model checkpoint?)")
+        }
+        if let pair, file.metadata["pair"] != pair {
+            throw CheckpointError.optimizerMismatch(path: path, detail: "it was written by another save than the model file beside it (a save cut short?); load with optimizer=off, or save again")
         }
         guard let info = file.tensors["step"] else {
             throw CheckpointError.missingTensor(path: path, name: "step", missingCount: 1)
