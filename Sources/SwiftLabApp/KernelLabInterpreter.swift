@@ -30,7 +30,12 @@ final class LabKernelInterpreter: KernelInterpreter {
         Swift Lab \(Session.languageVersion): a deep-learning lab on a BLAS-backed Swift engine.
         One command per line (`command key=value ...`, `#` comments); `help` lists the commands.
         """,
-        helpLinks: [])
+        helpLinks: [
+            (text: "torchvision ResNet-18", url: "https://pytorch.org/vision/stable/models/generated/torchvision.models.resnet18.html"),
+            (text: "Deep Residual Learning (He et al., 2015)", url: "https://arxiv.org/abs/1512.03385"),
+            (text: "CIFAR-10 data set", url: "https://www.cs.toronto.edu/~kriz/cifar.html"),
+            (text: "Jupyter messaging protocol", url: "https://jupyter-client.readthedocs.io/en/stable/messaging.html"),
+        ])
 
     func execute(_ request: ExecuteRequest, publisher: OutputPublisher) -> ExecuteOutcome {
         lock.lock(); running = true; lock.unlock()

@@ -61,6 +61,9 @@ class SwiftLabKernelTests(jupyter_kernel_test.KernelTests):
         self.assertIn("mimetype", info)
         self.assertIn("codemirror_mode", info)
         self.assertIn("Swift Lab", content["banner"])
+        links = {link["text"]: link["url"] for link in content["help_links"]}
+        self.assertIn("torchvision ResNet-18", links)
+        self.assertTrue(all(url.startswith("https://") for url in links.values()))
 
     def test_comm_info_is_empty(self):
         self.flush_channels()
