@@ -29,11 +29,14 @@ public enum Benchmark {
         public let inferImagesPerSecond: Double
         /// Peak resident set of the process so far (VmHWM), in MiB.
         public let peakRSSMegabytes: Double
+        /// Process CPU time per training step and per inference pass, in milliseconds (all threads).
+        public let trainCPUms: Double, inferCPUms: Double
 
-        /// One JSON line: {"workload": ..., "batch": ..., "train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ...}.
+        /// One JSON line: {"workload": ..., "batch": ..., "train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ...,
+        /// "train_cpu_ms": ..., "infer_cpu_ms": ...}.
         public var json: String {
-            String(format: "{\"workload\": \"%@\", \"batch\": %d, \"train_img_s\": %.1f, \"infer_img_s\": %.1f, \"peak_rss_mb\": %.1f}",
-                   workload, batch, trainImagesPerSecond, inferImagesPerSecond, peakRSSMegabytes)
+            String(format: "{\"workload\": \"%@\", \"batch\": %d, \"train_img_s\": %.1f, \"infer_img_s\": %.1f, \"peak_rss_mb\": %.1f, \"train_cpu_ms\": %.1f, \"infer_cpu_ms\": %.1f}",
+                   workload, batch, trainImagesPerSecond, inferImagesPerSecond, peakRSSMegabytes, trainCPUms, inferCPUms)
         }
     }
 
@@ -55,17 +58,29 @@ public enum Benchmark {
         }
         for _ in 0..<warmup { trainStep() }
         var t0 = DispatchTime.now().uptimeNanoseconds
+        var c0 = cpuSeconds()
         for _ in 0..<steps { trainStep() }
         let train = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let trainCPU = (cpuSeconds() - c0) / Double(steps)
 
         for _ in 0..<warmup { _ = model.forward(x, mode: .eval) }
         t0 = DispatchTime.now().uptimeNanoseconds
+        c0 = cpuSeconds()
         for _ in 0..<steps { _ = model.forward(x, mode: .eval) }
         let infer = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let inferCPU = (cpuSeconds() - c0) / Double(steps)
         return Result(workload: workload.rawValue, batch: batch,
                       trainImagesPerSecond: Double(batch * steps) / train,
                       inferImagesPerSecond: Double(batch * steps) / infer,
-                      peakRSSMegabytes: peakRSSMegabytes())
+                      peakRSSMegabytes: peakRSSMegabytes(),
+                      trainCPUms: trainCPU * 1000, inferCPUms: inferCPU * 1000)
+    }
+
+    /// CPU time used by this process so far (all threads), in seconds.
+    public static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Peak resident memory of this process in MiB (VmHWM from /proc/self/status; 0 if unavailable).

@@ -1,0 +1,41 @@
+import TensorEngine
+
+/// The Winograd F(2x2, 3x3) path of `Conv2d` (3x3, stride 1, padding 1; see `Winograd`).
+///
+/// Forward: y `[N, H, W, O]` from x `[N, H, W, I]` with weights transformed to
+/// `[16, O, I]` each pass. Backward keeps dL/dW on the patch GEMM and computes
+/// dL/dx `[N, H, W, I]` as a Winograd convolution of dL/dy with the flipped,
+/// transposed weights `[16, I, O]`.
+extension Conv2d {
+    /// Whether this pass goes through Winograd: eval mode, or training on maps not grouped by taps.
+    func usesWinograd(_ g: ConvGeometry, mode: Mode) -> Bool {
+        guard Conv2d.winogradEnabled, Winograd.applies(kernel: kernelSize, stride: stride, padding: padding),
+              inChannels >= Conv2d.winogradMinChannels,
+              Swift.min(g.height, g.width) >= Conv2d.winogradMinSide else { return false }
+        return mode == .eval || grouping == nil
+    }
+
+    /// y = conv(x) through Winograd (no bias, no ReLU: the caller's epilogue adds them).
+    func forwardWinograd(_ x: Tensor, _ g: ConvGeometry, into y: Tensor) {
+        let u = Tensor.reuse(winogradU, shape: [16, outChannels, inChannels])
+        winogradU = u
+        Winograd.transformWeights(weight.value.data, outChannels: outChannels, inChannels: inChannels, into: u.data)
+        let chunk = Winograd.chunkSize(batch: g.batch, height: g.height, width: g.width)
+        let scratch = workspace.floats(Winograd.scratchFloats(chunk: chunk, height: g.height, width: g.width,
+                                                              inChannels: inChannels, outChannels: outChannels))
+        Winograd.conv(x.data, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
+                      u: u.data, outChannels: outChannels, into: y.data, scratch: scratch, chunk: chunk)
+    }
+
+    /// dx `[N, H, W, I]` = Winograd convolution of g0 `[N, H, W, O]` with the input-gradient weights.
+    func inputGradWinograd(_ g0: UnsafePointer<Float>, _ g: ConvGeometry, into dx: Tensor) {
+        let u = Tensor.reuse(winogradU, shape: [16, inChannels, outChannels])
+        winogradU = u
+        Winograd.transformWeightsForInputGrad(weight.value.data, outChannels: outChannels, inChannels: inChannels, into: u.data)
+        let chunk = Winograd.chunkSize(batch: g.batch, height: g.height, width: g.width)
+        let scratch = workspace.floats(Winograd.scratchFloats(chunk: chunk, height: g.height, width: g.width,
+                                                              inChannels: outChannels, outChannels: inChannels))
+        Winograd.conv(g0, batch: g.batch, height: g.height, width: g.width, inChannels: outChannels,
+                      u: u.data, outChannels: inChannels, into: dx.data, scratch: scratch, chunk: chunk)
+    }
+}
