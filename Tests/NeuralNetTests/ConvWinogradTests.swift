@@ -4,11 +4,11 @@ import TensorEngine
 
 /// The Winograd path of Conv2d agrees with the patch-GEMM paths, forward and backward, train and eval.
 final class ConvWinogradTests: XCTestCase {
-    func run(hw: Int, winograd: Bool, mode: Mode, relu: Bool)
+    func run(hw: Int, winograd: Bool, mode: Mode, relu: Bool, grouping: Double)
         -> (y: [Float], dx: [Float], dw: [Float], db: [Float], used: Bool) {
-        // No position grouping, so training takes the Winograd path too.
+        // Grouping threshold -1: dense patches for dW; 2: patches grouped by taps.
         let saved = (Conv2d.winogradEnabled, Conv2d.groupingThreshold)
-        (Conv2d.winogradEnabled, Conv2d.groupingThreshold) = (winograd, -1)
+        (Conv2d.winogradEnabled, Conv2d.groupingThreshold) = (winograd, grouping)
         defer { (Conv2d.winogradEnabled, Conv2d.groupingThreshold) = saved }
         let store = ParameterStore()
         let c = Conv2d(store: store, inChannels: 9, outChannels: 11, kernelSize: 3, stride: 1, padding: 1,
@@ -26,9 +26,9 @@ final class ConvWinogradTests: XCTestCase {
     func testWinogradMatchesPatchGEMM() {
         for hw in [4, 5, 8, 12] {
             for mode in [Mode.train, .eval] {
-                for relu in [false, true] {
-                    let plain = run(hw: hw, winograd: false, mode: mode, relu: relu)
-                    let wino = run(hw: hw, winograd: true, mode: mode, relu: relu)
+                for (relu, grouping) in [(false, -1.0), (true, -1), (true, 2)] {
+                    let plain = run(hw: hw, winograd: false, mode: mode, relu: relu, grouping: grouping)
+                    let wino = run(hw: hw, winograd: true, mode: mode, relu: relu, grouping: grouping)
                     XCTAssertFalse(plain.used)
                     XCTAssertTrue(wino.used, "hw \(hw) \(mode)")
                     for (a, b) in [(plain.y, wino.y), (plain.dx, wino.dx), (plain.dw, wino.dw), (plain.db, wino.db)] {

@@ -19,7 +19,7 @@ extension Conv2d {
             g0 = md.data
         }
         if let b = bias { Kernels.columnSums(g0, rows: m, cols: o, accumulateInto: b.grad.data) }
-        if !usedWinograd, let tc = grouping { return backwardGrouped(g0, tc) }
+        if let tc = grouping { return backwardGrouped(g0, tc) }
 
         guard let x = input else { preconditionFailure("Conv2d lost its input") }
         let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])

@@ -7,12 +7,10 @@ import TensorEngine
 /// dL/dx `[N, H, W, I]` as a Winograd convolution of dL/dy with the flipped,
 /// transposed weights `[16, I, O]`.
 extension Conv2d {
-    /// Whether this pass goes through Winograd: eval mode, or training on maps not grouped by taps.
+    /// Whether this pass goes through Winograd (3x3 stride 1 pad 1, enough channels, maps not tiny).
     func usesWinograd(_ g: ConvGeometry, mode: Mode) -> Bool {
-        guard Conv2d.winogradEnabled, Winograd.applies(kernel: kernelSize, stride: stride, padding: padding),
-              inChannels >= Conv2d.winogradMinChannels,
-              Swift.min(g.height, g.width) >= Conv2d.winogradMinSide else { return false }
-        return mode == .eval || grouping == nil
+        Conv2d.winogradEnabled && Winograd.applies(kernel: kernelSize, stride: stride, padding: padding)
+            && inChannels >= Conv2d.winogradMinChannels && Swift.min(g.height, g.width) >= Conv2d.winogradMinSide
     }
 
     /// y = conv(x) through Winograd (no bias, no ReLU: the caller's epilogue adds them).
