@@ -1,3 +1,5 @@
+import Foundation
+
 /// Winograd F(2x2, 3x3) convolution for 3x3, stride 1, padding 1 over NHWC activations.
 ///
 /// x `[N, H, W, Ci]` -> y `[N, H, W, Co]` (overwritten, no bias). The output is
@@ -62,10 +64,10 @@ public enum Winograd {
         transform(w + 8 * i, a: i, b: o, sa: 1, sb: 9 * i, sy: -3 * i, sx: -i, into: u)
     }
 
-    /// Scratch floats `conv` needs for `chunk` samples of an `h` x `w` map.
+    /// Scratch floats `conv` needs for `chunk` samples of an `h` x `w` map (one chunk per worker).
     public static func scratchFloats(chunk: Int, height h: Int, width w: Int, inChannels ci: Int, outChannels co: Int) -> Int {
         let tiles = chunk * ((h + 1) / 2) * ((w + 1) / 2)
-        return 16 * tiles * (ci + co)
+        return 16 * tiles * (ci + co) * Swift.max(1, Parallel.workers)
     }
 
     /// Tiles per chunk (GEMM rows): V and M for one chunk are `16 * chunkTiles * (Ci + Co)` floats.
@@ -78,30 +80,48 @@ public enum Winograd {
     }
 
     /// y = conv3x3(x) with transformed weights u `[16, Co, Ci]`; `scratch` holds `scratchFloats(chunk:...)`.
+    ///
+    /// With several workers and enough chunks, each worker runs whole chunks (transforms and its
+    /// 16 GEMMs) with single-threaded BLAS: no synchronization inside the small GEMMs.
     public static func conv(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int, inChannels ci: Int,
                             u: UnsafePointer<Float>, outChannels co: Int, into y: UnsafeMutablePointer<Float>,
                             scratch: UnsafeMutablePointer<Float>, chunk: Int) {
-        let th = (h + 1) / 2, tw = (w + 1) / 2
-        var n0 = 0
-        while n0 < batch {
-            let nb = Swift.min(chunk, batch - n0)
-            let tiles = nb * th * tw
+        let chunks = (batch + chunk - 1) / chunk
+        let workers = Swift.min(Parallel.workers, chunks)
+        func run(_ index: Int, scratch: UnsafeMutablePointer<Float>, serial: Bool) {
+            let n0 = index * chunk, nb = Swift.min(chunk, batch - n0)
+            let tiles = nb * ((h + 1) / 2) * ((w + 1) / 2)
             let v = scratch, m = scratch + 16 * tiles * ci
-            inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v)
+            inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
             for xi in 0..<16 {
                 GEMM.sgemm(transB: true, m: tiles, n: co, k: ci, a: v + xi * tiles * ci, lda: ci,
                            b: u + xi * co * ci, ldb: ci, c: m + xi * tiles * co, ldc: co)
             }
-            outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co)
-            n0 += nb
+            outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co, serial: serial)
+        }
+        if workers <= 1 || chunks < 2 * workers {
+            for i in 0..<chunks { run(i, scratch: scratch, serial: false) }
+            return
+        }
+        let perWorker = 16 * chunk * ((h + 1) / 2) * ((w + 1) / 2) * (ci + co)
+        let blasThreads = EngineInfo.blasThreads
+        EngineInfo.setBLASThreads(1)
+        defer { EngineInfo.setBLASThreads(blasThreads) }
+        let next = ChunkCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { wid in
+            while true {
+                let i = next.take()
+                if i >= chunks { break }
+                run(i, scratch: scratch + wid * perWorker, serial: true)
+            }
         }
     }
 
     /// V `[16, T, C]` = B^T d B for every tile's zero-padded 4x4 patch of x `[n, h, w, C]`.
     static func inputTransform(_ x: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
-                               into v: UnsafeMutablePointer<Float>) {
+                               into v: UnsafeMutablePointer<Float>, serial: Bool = false) {
         let th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, xs = tiles * c
-        Parallel.chunks(tiles, work: tiles * c * 32) { r in
+        Parallel.chunks(tiles, work: serial ? 0 : tiles * c * 32) { r in
             // A zero-padded copy of one 4x4 patch for border tiles.
             let pad = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c)
             defer { pad.deallocate() }
@@ -188,9 +208,9 @@ public enum Winograd {
 
     /// y `[n, h, w, C]` = A^T m A per tile, m `[16, T, C]`; rows and columns past the map are dropped.
     static func outputTransform(_ m: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
-                                into y: UnsafeMutablePointer<Float>) {
+                                into y: UnsafeMutablePointer<Float>, serial: Bool = false) {
         let th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, xs = tiles * c
-        Parallel.chunks(tiles, work: tiles * c * 20) { r in
+        Parallel.chunks(tiles, work: serial ? 0 : tiles * c * 20) { r in
             for t in r {
                 let s = t / (th * tw), ty = (t / tw) % th, tx = t % tw
                 let oy = 2 * ty, ox = 2 * tx
@@ -254,5 +274,19 @@ public enum Winograd {
             out[wc] = q2 - q4 - q6
             if col1 { out[wc + c] = q3 - q5 - q7 }
         }
+    }
+}
+
+/// A shared chunk index handed out to workers one at a time.
+final class ChunkCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    /// The next index (0, 1, 2, ...).
+    func take() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
     }
 }

@@ -47,6 +47,21 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    func testChunksSplitAcrossWorkersGiveTheSameResult() {
+        let saved = Parallel.workers
+        Parallel.workers = 2
+        defer { Parallel.workers = saved }
+        let (n, h, wd, ci, co) = (7, 6, 5, 9, 10)
+        let x = random(n * h * wd * ci, seed: 6), w = random(co * 9 * ci, seed: 7)
+        var u = [Float](repeating: 0, count: 16 * co * ci)
+        w.withUnsafeBufferPointer { wp in u.withUnsafeMutableBufferPointer { up in
+            Winograd.transformWeights(wp.baseAddress!, outChannels: co, inChannels: ci, into: up.baseAddress!)
+        }}
+        let got = winograd(x, u, n: n, h: h, wd: wd, ci: ci, co: co, chunk: 1)
+        let want = directConv(x, w, n: n, h: h, wd: wd, ci: ci, co: co)
+        for i in 0..<want.count { XCTAssertEqual(got[i], want[i], accuracy: 1e-4) }
+    }
+
     func testInputGradientWeightsGiveTheTransposedConvolution() {
         // dL/dx of y = conv(x, w) is a 3x3 "same" convolution of dy with w flipped and in/out swapped.
         let (n, h, wd, ci, co) = (2, 6, 5, 4, 3)
