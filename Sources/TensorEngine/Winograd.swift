@@ -71,7 +71,7 @@ public enum Winograd {
     }
 
     /// Tiles per chunk (GEMM rows): V and M for one chunk are `16 * chunkTiles * (Ci + Co)` floats.
-    nonisolated(unsafe) public static var chunkTiles = 512
+    nonisolated(unsafe) public static var chunkTiles = 128
 
     /// Samples per chunk: enough tiles for an efficient GEMM, few enough to stay in cache.
     public static func chunkSize(batch: Int, height h: Int, width w: Int) -> Int {
