@@ -84,4 +84,32 @@ final class WinogradTests: XCTestCase {
         let rhs = zip(x, got).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         XCTAssertEqual(lhs, rhs, accuracy: 1e-3)
     }
+
+    func testWeightGradientMatchesDirectSums() {
+        for (n, h, wd, ci, co, chunk, workers) in [(3, 6, 5, 9, 10, 1, 2), (2, 4, 4, 3, 2, 2, 1), (5, 3, 7, 8, 8, 2, 2), (2, 1, 1, 4, 3, 1, 1)] {
+            let saved = Parallel.workers
+            Parallel.workers = workers
+            defer { Parallel.workers = saved }
+            let x = random(n * h * wd * ci, seed: 8), dy = random(n * h * wd * co, seed: 9)
+            var want = [Float](repeating: 0, count: co * 9 * ci)
+            for o in 0..<co { for ky in 0..<3 { for kx in 0..<3 { for i in 0..<ci {
+                var acc = 0.0
+                for s in 0..<n { for oy in 0..<h { for ox in 0..<wd {
+                    let iy = oy + ky - 1, ix = ox + kx - 1
+                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                    acc += Double(x[((s * h + iy) * wd + ix) * ci + i]) * Double(dy[((s * h + oy) * wd + ox) * co + o])
+                }}}
+                want[((o * 3 + ky) * 3 + kx) * ci + i] = Float(acc) + 0.5  // the gradient starts at 0.5: accumulation
+            }}}}
+            var got = [Float](repeating: 0.5, count: co * 9 * ci)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd.weightGradScratchFloats(
+                chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
+            defer { scratch.deallocate() }
+            x.withUnsafeBufferPointer { xp in dy.withUnsafeBufferPointer { dp in got.withUnsafeMutableBufferPointer { gp in
+                Winograd.weightGrad(xp.baseAddress!, dp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci,
+                                    outChannels: co, accumulateInto: gp.baseAddress!, scratch: scratch, chunk: chunk)
+            }}}
+            for i in 0..<want.count { XCTAssertEqual(got[i], want[i], accuracy: 1e-4, "\(n)x\(h)x\(wd)x\(ci)->\(co) at \(i)") }
+        }
+    }
 }

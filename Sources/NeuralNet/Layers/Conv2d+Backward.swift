@@ -19,14 +19,13 @@ extension Conv2d {
             g0 = md.data
         }
         if let b = bias { Kernels.columnSums(g0, rows: m, cols: o, accumulateInto: b.grad.data) }
+        if usedWinograd { return backwardWinograd(g0, g) }
         if let tc = grouping { return backwardGrouped(g0, tc) }
 
         guard let x = input else { preconditionFailure("Conv2d lost its input") }
         let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])
         dx = dxT
-        // dL/dx through Winograd after the dW loop (which then skips its dx GEMM).
-        let dxByGEMM = needsInputGrad && !usedWinograd
-        let w = dxByGEMM && !g.allTapsActive ? packedW!.data : weight.value.data
+        let w = g.allTapsActive ? weight.value.data : packedW!.data
         // dW accumulates straight into the gradient, or into packed columns scattered afterwards.
         let pdw: Tensor? = g.allTapsActive ? nil : Tensor.reuse(packedDW, shape: [o, k])
         if let pdw { packedDW = pdw }
@@ -55,14 +54,13 @@ extension Conv2d {
                 Im2col.im2col(x.data + n0 * inSample, sub, into: a)
                 GEMM.sgemm(transA: true, m: o, n: k, k: nb * per, a: dyc, lda: o, b: a, ldb: k,
                            beta: n0 == 0 ? firstBeta : 1, c: dwTarget, ldc: k)
-                if dxByGEMM {
+                if needsInputGrad {
                     GEMM.sgemm(m: nb * per, n: k, k: o, a: dyc, lda: o, b: w, ldb: k, c: a, ldc: k)
                     Im2col.col2im(a, sub, into: dxT.data + n0 * inSample)
                 }
                 n0 += nb
             }
         }
-        if needsInputGrad && usedWinograd { inputGradWinograd(g0, g, into: dxT) }
         if let pdw {
             let full = g.fullK, ci = inChannels, gw = weight.grad.data
             for oo in 0..<o {

@@ -48,10 +48,9 @@ extension Conv2d {
         Kernels.addBiasReLU(y.data, rows: g.rows, cols: o, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
     }
 
-    /// g0: dL/dy (ReLU-masked) `[N*OH*OW, O]` in NHWC order; bias gradient already taken. After a
-    /// Winograd forward the patches are rebuilt here and dL/dx goes through Winograd too.
+    /// g0: dL/dy (ReLU-masked) `[N*OH*OW, O]` in NHWC order; bias gradient already taken.
     func backwardGrouped(_ g0: UnsafeMutablePointer<Float>, _ tc: TapClasses) -> Tensor {
-        guard let x = input else { preconditionFailure("Conv2d lost its input") }
+        guard let x = input, let w = packedW else { preconditionFailure("Conv2d lost its input") }
         let g = tc.geometry, o = outChannels, ci = inChannels, full = g.fullK
         let a: UnsafeMutablePointer<Float>
         if patchesKept {
@@ -80,11 +79,6 @@ extension Conv2d {
         let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, ci])
         dx = dxT
         guard needsInputGrad else { return dxT }
-        if usedWinograd {
-            inputGradWinograd(g0, g, into: dxT)
-            return dxT
-        }
-        guard let w = packedW else { preconditionFailure("Conv2d lost its packed weights") }
         for grp in tc.groups {
             let k = grp.taps.count * ci, m = g.batch * grp.positions.count
             GEMM.sgemm(m: m, n: k, k: o, a: rows.data + grp.rowOffset * o, lda: o, b: w.data + o * grp.weightOffset, ldb: k,

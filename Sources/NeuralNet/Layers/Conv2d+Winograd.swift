@@ -3,9 +3,9 @@ import TensorEngine
 /// The Winograd F(2x2, 3x3) path of `Conv2d` (3x3, stride 1, padding 1; see `Winograd`).
 ///
 /// Forward: y `[N, H, W, O]` from x `[N, H, W, I]` with weights transformed to
-/// `[16, O, I]` each pass. Backward keeps dL/dW on the patch GEMM and computes
-/// dL/dx `[N, H, W, I]` as a Winograd convolution of dL/dy with the flipped,
-/// transposed weights `[16, I, O]`.
+/// `[16, O, I]` each pass. Backward: dL/dW `[O, 3, 3, I]` in the Winograd domain
+/// (`Winograd.weightGrad`), and dL/dx `[N, H, W, I]` as a Winograd convolution
+/// of dL/dy with the flipped, transposed weights `[16, I, O]`.
 extension Conv2d {
     /// Whether this pass goes through Winograd (3x3 stride 1 pad 1, enough channels, maps not tiny).
     func usesWinograd(_ g: ConvGeometry, mode: Mode) -> Bool {
@@ -35,5 +35,19 @@ extension Conv2d {
                                                               inChannels: outChannels, outChannels: inChannels))
         Winograd.conv(g0, batch: g.batch, height: g.height, width: g.width, inChannels: outChannels,
                       u: u.data, outChannels: inChannels, into: dx.data, scratch: scratch, chunk: chunk)
+    }
+
+    /// Backward after a Winograd forward: accumulates dL/dW, returns dL/dx (g0: masked dL/dy, bias done).
+    func backwardWinograd(_ g0: UnsafeMutablePointer<Float>, _ g: ConvGeometry) -> Tensor {
+        guard let x = input else { preconditionFailure("Conv2d lost its input") }
+        let chunk = Winograd.weightGradChunkSize(batch: g.batch, height: g.height, width: g.width)
+        let scratch = workspace.floats(Winograd.weightGradScratchFloats(chunk: chunk, height: g.height, width: g.width,
+                                                                        inChannels: inChannels, outChannels: outChannels))
+        Winograd.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
+                            outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)
+        let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])
+        dx = dxT
+        if needsInputGrad { inputGradWinograd(g0, g, into: dxT) }
+        return dxT
     }
 }
