@@ -4,7 +4,9 @@ import TensorEngine
 ///
 /// x: `[N, H, W, I]` -> y: `[N, OH, OW, O]`. Weights are stored `[O, KH, KW, I]`
 /// (`ParameterLayout.convOHWI`) so y = patches `[N*OH*OW, T*I]` x W^T with T
-/// the taps that ever touch the input (see `ConvGeometry`). Four paths:
+/// the taps that ever touch the input (see `ConvGeometry`). Five paths:
+/// - 3x3 stride 1 padding 1, at least `winogradMinChannels` inputs, maps at least
+///   `winogradMinSide` wide: Winograd F(2x2, 3x3) forward, dL/dW and dL/dx (Conv2d+Winograd);
 /// - 1x1 stride 1: the input is the patch matrix (no im2col);
 /// - small maps (`groupingThreshold`): output positions grouped by in-bounds
 ///   taps, one GEMM per group, padding never multiplied (Conv2d+Grouped);
