@@ -4,7 +4,7 @@ import TensorEngine
 /// Training-step and inference throughput of the engine on the lab's two networks.
 ///
 /// A training step is zero-grad, forward in train mode, mean cross-entropy,
-/// backward and an in-place Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8)
+/// backward and the lab's Adam update (lr 1e-3, betas 0.9/0.999, eps 1e-8)
 /// over the model's contiguous parameter block; inference is an eval-mode
 /// forward. Inputs are seeded synthetic NHWC batches `[batch, 32, 32, 3]`.
 public enum Benchmark {
@@ -29,11 +29,14 @@ public enum Benchmark {
         public let inferImagesPerSecond: Double
         /// Peak resident set of the process so far (VmHWM), in MiB.
         public let peakRSSMegabytes: Double
+        /// Process CPU time per training step and per inference pass, in milliseconds (all threads).
+        public let trainCPUms: Double, inferCPUms: Double
 
-        /// One JSON line: {"workload": ..., "batch": ..., "train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ...}.
+        /// One JSON line: {"workload": ..., "batch": ..., "train_img_s": ..., "infer_img_s": ..., "peak_rss_mb": ...,
+        /// "train_cpu_ms": ..., "infer_cpu_ms": ...}.
         public var json: String {
-            String(format: "{\"workload\": \"%@\", \"batch\": %d, \"train_img_s\": %.1f, \"infer_img_s\": %.1f, \"peak_rss_mb\": %.1f}",
-                   workload, batch, trainImagesPerSecond, inferImagesPerSecond, peakRSSMegabytes)
+            String(format: "{\"workload\": \"%@\", \"batch\": %d, \"train_img_s\": %.1f, \"infer_img_s\": %.1f, \"peak_rss_mb\": %.1f, \"train_cpu_ms\": %.1f, \"infer_cpu_ms\": %.1f}",
+                   workload, batch, trainImagesPerSecond, inferImagesPerSecond, peakRSSMegabytes, trainCPUms, inferCPUms)
         }
     }
 
@@ -45,27 +48,39 @@ public enum Benchmark {
         for i in 0..<x.count { x.data[i] = rng.uniform(-1, 1) }
         let labels = (0..<batch).map { _ in rng.int(below: 10) }
         let loss = CrossEntropyLoss()
-        let adam = InlineAdam(count: model.store.count)
+        let adam = Adam(store: model.store)
 
         func trainStep() {
             model.store.zeroGrad()
             _ = loss.forward(model.forward(x, mode: .train), labels: labels)
             model.backward(loss.gradient)
-            adam.step(model.store)
+            adam.step()
         }
         for _ in 0..<warmup { trainStep() }
         var t0 = DispatchTime.now().uptimeNanoseconds
+        var c0 = cpuSeconds()
         for _ in 0..<steps { trainStep() }
         let train = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let trainCPU = (cpuSeconds() - c0) / Double(steps)
 
         for _ in 0..<warmup { _ = model.forward(x, mode: .eval) }
         t0 = DispatchTime.now().uptimeNanoseconds
+        c0 = cpuSeconds()
         for _ in 0..<steps { _ = model.forward(x, mode: .eval) }
         let infer = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let inferCPU = (cpuSeconds() - c0) / Double(steps)
         return Result(workload: workload.rawValue, batch: batch,
                       trainImagesPerSecond: Double(batch * steps) / train,
                       inferImagesPerSecond: Double(batch * steps) / infer,
-                      peakRSSMegabytes: peakRSSMegabytes())
+                      peakRSSMegabytes: peakRSSMegabytes(),
+                      trainCPUms: trainCPU * 1000, inferCPUms: inferCPU * 1000)
+    }
+
+    /// CPU time used by this process so far (all threads), in seconds.
+    public static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Peak resident memory of this process in MiB (VmHWM from /proc/self/status; 0 if unavailable).
@@ -74,36 +89,5 @@ public enum Benchmark {
               let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
         let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
         return kb / 1024
-    }
-}
-
-/// A plain Adam update over a whole parameter block (bench only; the lab uses Optimizers/).
-final class InlineAdam {
-    let m: Tensor, v: Tensor
-    var t = 0
-    let lr: Float = 1e-3, b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
-
-    init(count: Int) {
-        m = Tensor(shape: [count])
-        v = Tensor(shape: [count])
-    }
-
-    func step(_ store: ParameterStore) {
-        t += 1
-        let c1 = 1 - Foundation.pow(b1, Float(t)), c2 = 1 - Foundation.pow(b2, Float(t))
-        let step = lr / c1, rc2 = 1 / c2.squareRoot()
-        let p = store.values.data, g = store.grads.data, md = m.data, vd = v.data
-        let n = store.count
-        let (b1, b2, eps) = (self.b1, self.b2, self.eps)
-        Parallel.chunks((n + 8191) / 8192, work: n) { r in
-            let lo = r.lowerBound * 8192, hi = Swift.min(n, r.upperBound * 8192)
-            for i in lo..<hi {
-                let gi = g[i]
-                let mi = b1 * md[i] + (1 - b1) * gi
-                let vi = b2 * vd[i] + (1 - b2) * gi * gi
-                md[i] = mi; vd[i] = vi
-                p[i] -= step * mi / (vi.squareRoot() * rc2 + eps)
-            }
-        }
     }
 }

@@ -52,8 +52,8 @@ enum BenchFrontEnd {
             if json {
                 print(r.json)
             } else {
-                print(String(format: "%-18@ train %8.1f img/s   infer %8.1f img/s   peak RSS %7.1f MiB",
-                             r.workload, r.trainImagesPerSecond, r.inferImagesPerSecond, r.peakRSSMegabytes))
+                print(String(format: "%-18@ train %8.1f img/s   infer %8.1f img/s   peak RSS %7.1f MiB   CPU/step train %7.1f ms infer %7.1f ms",
+                             r.workload, r.trainImagesPerSecond, r.inferImagesPerSecond, r.peakRSSMegabytes, r.trainCPUms, r.inferCPUms))
             }
             fflush(stdout)
         }

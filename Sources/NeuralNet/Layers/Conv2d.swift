@@ -4,7 +4,9 @@ import TensorEngine
 ///
 /// x: `[N, H, W, I]` -> y: `[N, OH, OW, O]`. Weights are stored `[O, KH, KW, I]`
 /// (`ParameterLayout.convOHWI`) so y = patches `[N*OH*OW, T*I]` x W^T with T
-/// the taps that ever touch the input (see `ConvGeometry`). Four paths:
+/// the taps that ever touch the input (see `ConvGeometry`). Five paths:
+/// - 3x3 stride 1 padding 1, at least `winogradMinChannels` inputs, maps at least
+///   `winogradMinSide` wide: Winograd F(2x2, 3x3) forward, dL/dW and dL/dx (Conv2d+Winograd);
 /// - 1x1 stride 1: the input is the patch matrix (no im2col);
 /// - small maps (`groupingThreshold`): output positions grouped by in-bounds
 ///   taps, one GEMM per group, padding never multiplied (Conv2d+Grouped);
@@ -31,6 +33,12 @@ public final class Conv2d: Layer {
     nonisolated(unsafe) public static var groupingMinChannels = 8
     /// Dense patch matrices above this many floats are built and multiplied in chunks of samples.
     nonisolated(unsafe) public static var densePatchChunk = 1 << 20
+    /// 3x3 stride-1 pad-1 convolutions go through Winograd F(2x2, 3x3) (see Conv2d+Winograd).
+    nonisolated(unsafe) public static var winogradEnabled = true
+    /// Winograd only from this many input channels (not the RGB stem) ...
+    nonisolated(unsafe) public static var winogradMinChannels = 8
+    /// ... and on maps at least this many pixels on a side (on 2x2 maps it saves nothing).
+    nonisolated(unsafe) public static var winogradMinSide = 4
     /// Scratch shared with the model's other layers.
     public let workspace: Workspace
 
@@ -50,6 +58,10 @@ public final class Conv2d: Layer {
     var dx: Tensor?
     var input: Tensor?
     var patchesKept = false
+    /// Transformed weights for the Winograd path (forward `[16, O, I]`, then backward `[16, I, O]`).
+    var winogradU: Tensor?
+    /// The last forward went through Winograd.
+    var usedWinograd = false
 
     /// Reserves `[O, K, K, I]` weights (and `[O]` bias) in `store`; initialize after `store.seal()`.
     public init(store: ParameterStore, inChannels: Int, outChannels: Int, kernelSize: Int,
@@ -121,6 +133,13 @@ public final class Conv2d: Layer {
         let y = Tensor.reuse(output, shape: [g.batch, g.outHeight, g.outWidth, outChannels])
         output = y
         input = x
+        usedWinograd = usesWinograd(g, mode: mode)
+        if usedWinograd {
+            patchesKept = false
+            forwardWinograd(x, g, into: y)
+            Kernels.addBiasReLU(y.data, rows: g.rows, cols: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
+            return y
+        }
         if let tc = grouping {
             forwardGrouped(x, tc, y, mode: mode)
             return y
