@@ -22,7 +22,7 @@ public enum Im2col {
                                 let iy = oy * g.stride - g.padding + t / g.kernelW
                                 let ix = ox * g.stride - g.padding + t % g.kernelW
                                 if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
-                                    dst.update(from: xs + (iy * g.width + ix) * c, count: c)
+                                    Kernels.copy(dst, xs + (iy * g.width + ix) * c, count: c)
                                 } else {
                                     dst.update(repeating: 0, count: c)
                                 }
@@ -90,7 +90,7 @@ public enum Im2col {
                                 dst.update(repeating: 0, count: rowLen)
                             } else {
                                 if kx0 > 0 { dst.update(repeating: 0, count: kx0 * c) }
-                                (dst + kx0 * c).update(from: xs + (iy * g.width + ix0) * c, count: (kx1 - kx0) * c)
+                                Kernels.copy(dst + kx0 * c, xs + (iy * g.width + ix0) * c, count: (kx1 - kx0) * c)
                                 if kx1 < g.kernelW { (dst + kx1 * c).update(repeating: 0, count: (g.kernelW - kx1) * c) }
                             }
                             dst += rowLen

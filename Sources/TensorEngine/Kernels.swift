@@ -15,6 +15,19 @@ public enum Kernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
+    /// dst[i] = src[i] for i < count, inline (no memmove call: the copies here are a few hundred bytes).
+    @inline(__always)
+    public static func copy(_ dst: Ptr, _ src: CPtr, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            store8(load8(src + i), dst + i)
+            store8(load8(src + i + 8), dst + i + 8)
+            i += 16
+        }
+        while i + 8 <= count { store8(load8(src + i), dst + i); i += 8 }
+        while i < count { dst[i] = src[i]; i += 1 }
+    }
+
     /// dst[i] += src[i] for i < count.
     @inline(__always)
     public static func addInPlace(_ dst: Ptr, _ src: CPtr, count: Int) {
@@ -46,7 +59,8 @@ public enum Kernels {
             let zero = SIMD8<Float>(repeating: 0)
             var i = lo
             while i + 8 <= hi {
-                store8(pointwiseMax(load8(x + i), zero), out + i)
+                let v = load8(x + i)
+                store8(v.replacing(with: zero, where: v .< zero), out + i)
                 i += 8
             }
             while i < hi { out[i] = Swift.max(x[i], 0); i += 1 }

@@ -20,6 +20,8 @@ public struct TapClasses: Sendable {
         public let patchOffset: Int
         /// First float of this group's packed weights `[O, taps * channels]` (per output channel count 1).
         public let weightOffset: Int
+        /// For each (position j, tap t) in row order, the input offset `(iy * W + ix) * C` within a sample.
+        public let sourceOffsets: [Int]
     }
 
     public let geometry: ConvGeometry
@@ -52,7 +54,17 @@ public struct TapClasses: Sendable {
         var row = 0, patch = 0, wk = 0
         for taps in order {
             let pos = members[taps]!
-            groups.append(Group(positions: pos, taps: taps, rowOffset: row, patchOffset: patch, weightOffset: wk))
+            var offsets: [Int] = []
+            for p in pos {
+                let oy = p / g.outWidth, ox = p % g.outWidth
+                for t in taps {
+                    let iy = oy * g.stride - g.padding + t / g.kernelW
+                    let ix = ox * g.stride - g.padding + t % g.kernelW
+                    offsets.append((iy * g.width + ix) * g.channels)
+                }
+            }
+            groups.append(Group(positions: pos, taps: taps, rowOffset: row, patchOffset: patch, weightOffset: wk,
+                                sourceOffsets: offsets))
             row += g.batch * pos.count
             patch += g.batch * pos.count * taps.count * g.channels
             wk += taps.count * g.channels
@@ -72,18 +84,16 @@ public struct TapClasses: Sendable {
     /// Fills every group's patch block from x `[N, H, W, C]`.
     public func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels
+        let sampleSize = g.height * g.width * c
         for grp in groups {
-            let k = grp.taps.count * c, p = grp.positions.count
-            Parallel.chunks(g.batch, work: g.batch * p * k) { range in
-                for n in range {
-                    let xs = x + n * g.height * g.width * c
-                    for (j, pos) in grp.positions.enumerated() {
-                        let oy = pos / g.outWidth, ox = pos % g.outWidth
-                        var dst = cols + grp.patchOffset + (n * p + j) * k
-                        for t in grp.taps {
-                            let iy = oy * g.stride - g.padding + t / g.kernelW
-                            let ix = ox * g.stride - g.padding + t % g.kernelW
-                            dst.update(from: xs + (iy * g.width + ix) * c, count: c)
+            let rowBlock = grp.positions.count * grp.taps.count * c
+            grp.sourceOffsets.withUnsafeBufferPointer { offs in
+                Parallel.chunks(g.batch, work: g.batch * rowBlock) { range in
+                    for n in range {
+                        let xs = x + n * sampleSize
+                        var dst = cols + grp.patchOffset + n * rowBlock
+                        for o in offs {
+                            Kernels.copy(dst, xs + o, count: c)
                             dst += c
                         }
                     }
@@ -101,14 +111,11 @@ public struct TapClasses: Sendable {
                 let xs = dx + n * sampleSize
                 xs.update(repeating: 0, count: sampleSize)
                 for grp in groups {
-                    let k = grp.taps.count * c, p = grp.positions.count
-                    for (j, pos) in grp.positions.enumerated() {
-                        let oy = pos / g.outWidth, ox = pos % g.outWidth
-                        var src = cols + grp.patchOffset + (n * p + j) * k
-                        for t in grp.taps {
-                            let iy = oy * g.stride - g.padding + t / g.kernelW
-                            let ix = ox * g.stride - g.padding + t % g.kernelW
-                            Kernels.addInPlace(xs + (iy * g.width + ix) * c, src, count: c)
+                    let rowBlock = grp.positions.count * grp.taps.count * c
+                    var src = cols + grp.patchOffset + n * rowBlock
+                    grp.sourceOffsets.withUnsafeBufferPointer { offs in
+                        for o in offs {
+                            Kernels.addInPlace(xs + o, src, count: c)
                             src += c
                         }
                     }
@@ -130,9 +137,9 @@ public struct TapClasses: Sendable {
                         let grouped = (grp.rowOffset + n * p + j) * width
                         let natural = (n * per + pos) * width
                         if toGrouped {
-                            (dst + grouped).update(from: src + natural, count: width)
+                            Kernels.copy(dst + grouped, src + natural, count: width)
                         } else {
-                            (dst + natural).update(from: src + grouped, count: width)
+                            Kernels.copy(dst + natural, src + grouped, count: width)
                         }
                     }
                 }

@@ -112,6 +112,11 @@ final class ModelStructureTests: XCTestCase {
         }
         XCTAssertThrowsError(try m.checkInput(shape: [28, 28, 1]))
         XCTAssertThrowsError(try m.checkInput(shape: [0, 28, 28, 1]))
+        XCTAssertThrowsError(try m.checkInput(shape: [1, 28, 28, 1], mode: .train)) { e in
+            XCTAssertEqual(e as? ModelError, .singleValueBatchNorm(batch: 1))
+        }
+        XCTAssertNoThrow(try m.checkInput(shape: [1, 28, 28, 1], mode: .eval))
+        XCTAssertNoThrow(try m.checkInput(shape: [1, 64, 64, 1], mode: .train))
         XCTAssertThrowsError(try m.block("layer5.0")) { e in XCTAssertTrue("\(e)".contains("layer4.1")) }
     }
 }

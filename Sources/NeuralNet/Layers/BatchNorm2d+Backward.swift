@@ -23,10 +23,9 @@ extension BatchNorm2d {
             r.copy(from: dy)
             g = r
         }
-        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * c)
-        defer { sums.deallocate() }
+        let sums = reductions.sums
         BatchNormKernels.gradientSums(g.data, x.data, rows: rows, channels: c, mean: mean.data, invStd: invStd.data,
-                                      sumG: sums, sumGXhat: sums + c)
+                                      scratch: reductions, sumG: sums, sumGXhat: sums + c)
         let gw = weight.grad.data, gb = bias.grad.data
         for j in 0..<c {
             gw[j] += Float(sums[c + j])

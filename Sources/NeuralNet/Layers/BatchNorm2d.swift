@@ -33,6 +33,7 @@ public final class BatchNorm2d: Layer {
     /// Per-channel mean and 1/sqrt(var + eps) used by the last forward.
     let mean: Tensor, invStd: Tensor
     let scratch: Tensor
+    let reductions: BatchNormKernels.Scratch
 
     /// Reserves gamma `[C]` and beta `[C]` in `store`; call `resetParameters()` after `store.seal()`.
     public init(store: ParameterStore, channels: Int, fuseReLU: Bool = false) {
@@ -47,6 +48,7 @@ public final class BatchNorm2d: Layer {
         runningVar.fill(1)
         mean = Tensor(shape: [channels]); invStd = Tensor(shape: [channels])
         scratch = Tensor(shape: [4 * channels])
+        reductions = BatchNormKernels.Scratch(channels: channels)
     }
 
     /// gamma `[C]`.
@@ -95,11 +97,10 @@ public final class BatchNorm2d: Layer {
     func batchStatistics(_ x: Tensor) {
         let c = channels
         let rows = x.count / c
-        let sums = UnsafeMutablePointer<Double>.allocate(capacity: c)
-        defer { sums.deallocate() }
-        BatchNormKernels.channelSums(x.data, rows: rows, channels: c, shift: nil, into: sums)
+        let sums = reductions.sums
+        BatchNormKernels.channelSums(x.data, rows: rows, channels: c, shift: nil, scratch: reductions, into: sums)
         for j in 0..<c { mean.data[j] = Float(sums[j] / Double(rows)) }
-        BatchNormKernels.channelSums(x.data, rows: rows, channels: c, shift: mean.data, into: sums)
+        BatchNormKernels.channelSums(x.data, rows: rows, channels: c, shift: mean.data, scratch: reductions, into: sums)
         let m = momentum
         for j in 0..<c {
             let v = sums[j] / Double(rows)

@@ -2,22 +2,38 @@ import TensorEngine
 
 /// The per-channel loops of batch normalization on `[rows, C]` buffers (NHWC flattened).
 ///
-/// Rows are split over `Parallel.workers`; each worker keeps Float partial
-/// sums per block of 64 rows and Double totals, then the totals are combined.
+/// Rows are split over up to `maxParts` workers; each keeps Float partial sums
+/// per block of 64 rows and Double totals, then the totals are combined. The
+/// caller's `Scratch` holds those buffers, so a step allocates nothing.
 enum BatchNormKernels {
     typealias Ptr = UnsafeMutablePointer<Float>
+    static let maxParts = 8
+
+    /// Per-layer scratch for the reductions: Double totals and Float partials for `maxParts` workers.
+    final class Scratch {
+        let totals: UnsafeMutablePointer<Double>
+        let partials: Ptr
+        let sums: UnsafeMutablePointer<Double>
+        init(channels c: Int) {
+            totals = .allocate(capacity: maxParts * 2 * c)
+            partials = .allocate(capacity: maxParts * 2 * c)
+            sums = .allocate(capacity: 2 * c)
+        }
+        deinit { totals.deallocate(); partials.deallocate(); sums.deallocate() }
+    }
+
+    static func parts(_ rows: Int) -> Int { Swift.max(1, Swift.min(Parallel.workers, maxParts, rows / 64)) }
 
     /// into[c] = sum over rows of (x[r, c] - shift[c]) ^ (shift == nil ? 1 : 2).
-    static func channelSums(_ x: Ptr, rows: Int, channels c: Int, shift: Ptr?, into: UnsafeMutablePointer<Double>) {
-        let parts = Swift.max(1, Swift.min(Parallel.workers, rows / 64))
-        let totals = UnsafeMutablePointer<Double>.allocate(capacity: parts * c)
-        totals.initialize(repeating: 0, count: parts * c)
-        defer { totals.deallocate() }
+    static func channelSums(_ x: Ptr, rows: Int, channels c: Int, shift: Ptr?, scratch: Scratch,
+                            into: UnsafeMutablePointer<Double>) {
+        let parts = parts(rows)
+        let totals = scratch.totals
+        totals.update(repeating: 0, count: parts * c)
         let step = (rows + parts - 1) / parts
         Parallel.chunks(parts, work: rows * c) { range in
-            let part = Ptr.allocate(capacity: c)
-            defer { part.deallocate() }
             for p in range {
+                let part = scratch.partials + p * c
                 let tot = totals + p * c
                 var r = p * step
                 let end = Swift.min(rows, r + step)
@@ -67,16 +83,14 @@ enum BatchNormKernels {
 
     /// sumG[c] = sum g, sumGXhat[c] = sum g * (x - mean) * invStd.
     static func gradientSums(_ g: Ptr, _ x: Ptr, rows: Int, channels c: Int, mean: Ptr, invStd: Ptr,
-                             sumG: UnsafeMutablePointer<Double>, sumGXhat: UnsafeMutablePointer<Double>) {
-        let parts = Swift.max(1, Swift.min(Parallel.workers, rows / 64))
-        let totals = UnsafeMutablePointer<Double>.allocate(capacity: parts * 2 * c)
-        totals.initialize(repeating: 0, count: parts * 2 * c)
-        defer { totals.deallocate() }
+                             scratch: Scratch, sumG: UnsafeMutablePointer<Double>, sumGXhat: UnsafeMutablePointer<Double>) {
+        let parts = parts(rows)
+        let totals = scratch.totals
+        totals.update(repeating: 0, count: parts * 2 * c)
         let step = (rows + parts - 1) / parts
         Parallel.chunks(parts, work: rows * c) { range in
-            let part = Ptr.allocate(capacity: 2 * c)
-            defer { part.deallocate() }
             for p in range {
+                let part = scratch.partials + p * 2 * c
                 let tot = totals + p * 2 * c
                 var r = p * step
                 let end = Swift.min(rows, r + step)

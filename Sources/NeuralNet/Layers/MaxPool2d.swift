@@ -73,7 +73,7 @@ public final class MaxPool2d: Layer {
                                     while j + 8 <= c {
                                         let v = UnsafeRawPointer(xr + j).loadUnaligned(as: SIMD8<Float>.self)
                                         let w = UnsafeRawPointer(yr + j).loadUnaligned(as: SIMD8<Float>.self)
-                                        UnsafeMutableRawPointer(yr + j).storeBytes(of: pointwiseMax(v, w), as: SIMD8<Float>.self)
+                                        UnsafeMutableRawPointer(yr + j).storeBytes(of: w.replacing(with: v, where: v .> w), as: SIMD8<Float>.self)
                                         j += 8
                                     }
                                     while j < c { yr[j] = Swift.max(yr[j], xr[j]); j += 1 }

@@ -6,7 +6,7 @@ import TensorEngine
 /// identity, or `downsample` = conv1x1(stride s, no bias) -> BN when the
 /// stride or width changes. bn1 fuses its ReLU; bn2 fuses the residual add
 /// and the final ReLU.
-public final class BasicBlock {
+public final class BasicBlock: Layer {
     public let inChannels: Int, outChannels: Int, stride: Int
     public let conv1: Conv2d
     public let bn1: BatchNorm2d

@@ -36,6 +36,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case wrongChannels(expected: Int, got: Int, model: String)
     case emptyInput([Int])
     case unknownBlock(String, known: [String])
+    case singleValueBatchNorm(batch: Int)
 
     public var description: String {
         switch self {
@@ -47,6 +48,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, LocalizedErro
             return "input has an empty dimension: \(s)"
         case .unknownBlock(let p, let known):
             return "no block named '\(p)'; blocks are \(known.joined(separator: ", "))"
+        case .singleValueBatchNorm(let n):
+            return "a training batch of \(n) image\(n == 1 ? "" : "s") leaves one value per channel in the last BatchNorm; train with at least 2 images per batch"
         }
     }
 

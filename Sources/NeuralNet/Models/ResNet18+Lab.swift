@@ -4,6 +4,15 @@ import TensorEngine
 /// `[N, C, H, W]`. These run layers in eval mode and reuse their buffers: call them between
 /// training steps, never between a forward and its backward.
 extension ResNet18 {
+    /// `checkInput(shape:)`, and in train mode also that every BatchNorm sees more than one value per
+    /// channel (PyTorch refuses a 1-image training batch when layer4's map is 1x1).
+    public func checkInput(shape: [Int], mode: Mode) throws {
+        try checkInput(shape: shape)
+        guard mode == .train else { return }
+        let last = summary(input: [shape[3], shape[1], shape[2]]).last { $0.name == "layer4.1" }!.outputShape
+        if shape[0] * last[2] * last[3] < 2 { throw ModelError.singleValueBatchNorm(batch: shape[0]) }
+    }
+
     /// conv1 -> bn1 -> relu in eval mode. x: `[N, H, W, C]` -> `[N, width, H/2, W/2]` NCHW.
     public func firstLayerMaps(_ x: Tensor) throws -> Tensor {
         try checkInput(shape: x.shape)
