@@ -153,10 +153,11 @@ def render(runs, meta):
     if ko and kt:
         add("kernel start-up to first kernel_info_reply, s", ko, kt, "startup_s", "%.3f", "<= 0.2x", False)
         add("execute round trip of a trivial cell, ms", ko, kt, "execute_median_s", "%.2f", "<= 0.3x", False, scale=1000)
-        kernel_details = (f"jupyter_client's own launch (start_kernel() returning) takes {med(ko, 'launch_s'):.3f} s "
-                          f"for ours and {med(kt, 'launch_s'):.3f} s for ipykernel; fastest execute round trip "
-                          f"{min(r['execute_min_s'] for r in ko) * 1000:.2f} ms (ours) and "
-                          f"{min(r['execute_min_s'] for r in kt) * 1000:.2f} ms (ipykernel)")
+        if all("launch_s" in r and "execute_min_s" in r for r in ko + kt):
+            kernel_details = (f"jupyter_client's own launch (start_kernel() returning) takes {med(ko, 'launch_s'):.3f} s "
+                              f"for ours and {med(kt, 'launch_s'):.3f} s for ipykernel; fastest execute round trip "
+                              f"{min(r['execute_min_s'] for r in ko) * 1000:.2f} ms (ours) and "
+                              f"{min(r['execute_min_s'] for r in kt) * 1000:.2f} ms (ipykernel)")
 
     fo, ft = group(runs, "ours full lab"), [r for r in runs if r["label"].startswith("torch full lab")]
     lab_details = []
@@ -212,6 +213,8 @@ def main():
     ap.add_argument("--full-lab", action="store_true", help="also the 5-epoch Fashion-MNIST lab on both sides (long)")
     ap.add_argument("--full-lab-only", action="store_true", help="only the full lab, written to results/fulllab.md")
     ap.add_argument("--quick", action="store_true", help="1 repetition, 2 steps: a smoke test of the script")
+    ap.add_argument("--only", default="resnet18,plain10,loader,kernels",
+                    help="comma-separated subset of resnet18, plain10, loader, kernels (default: all)")
     ap.add_argument("--from-runs", help="re-render the table from a results/runs-*.jsonl file; measures nothing")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
@@ -257,8 +260,11 @@ def main():
 
     if not args.full_lab_only:
         # ResNet-18 and the plain CNN: ours, torch NCHW, ours, torch channels_last, ... per repetition.
+        only = set(args.only.split(","))
         for name, steps, ours_name in (("resnet18", args.steps, "resnet18-3x32x32"),
                                        ("plain10", args.plain_steps, "plain10-3x32x32")):
+            if name not in only:
+                continue
             print(f"== {name}: training step (Adam, cross-entropy) and inference, batch 128, 3x32x32", flush=True)
             for rep in range(args.reps):
                 for fmt in ("nchw", "channels_last"):
@@ -268,7 +274,7 @@ def main():
                              torch_side + ["model", name, "--format", fmt, "--steps", str(steps)], env=tenv)
 
         print("== data loader alone: augmented CIFAR-shaped batches of 128 (crop 32 pad 4, flip, normalize)", flush=True)
-        for rep in range(args.reps):
+        for rep in range(args.reps if "loader" in only else 0):
             for w in (0, 1):
                 run_json(f"ours loader #{rep + 1}", [ours, "bench", "--json", "--only", "loader"])
                 run_json(f"torch DataLoader workers={w} #{rep + 1}", torch_side + ["loader", "--workers", str(w)], env=tenv)
@@ -281,7 +287,7 @@ def main():
             subprocess.run([PY, "-m", "ipykernel", "install", "--prefix", kdir, "--name", "ipykernel-bench"],
                            check=True, capture_output=True)
             kenv = dict(os.environ, JUPYTER_PATH=os.path.join(kdir, "share", "jupyter"))
-            for rep in range(args.kernel_reps):
+            for rep in range(args.kernel_reps if "kernels" in only else 0):
                 run_json(f"ours kernel #{rep + 1} (`version`)",
                          [PY, os.path.join(HERE, "kernel_side.py"), "--kernel", "swift-lab-bench",
                           "--code", "version", "--executes", str(args.executes)], env=kenv)
