@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNet
 import TensorEngine
@@ -6,14 +7,17 @@ import TensorEngine
 ///
 /// Prints training-step and inference images/s for ResNet-18 and the plain
 /// CNN at 3x32x32 (batch 128 unless told), plus peak resident memory; with
-/// `--json` one JSON object per workload per line.
+/// `--json` one JSON object per workload per line. `--only loader` measures
+/// the batch loader alone (augmented CIFAR-shaped batches of 128, not part of
+/// the default set).
 enum BenchFrontEnd {
-    static let usage = "usage: swift-lab bench [--json] [--steps N] [--threads N] [--batch N] [--only resnet18-3x32x32|plain10-3x32x32]"
+    static let usage = "usage: swift-lab bench [--json] [--steps N] [--threads N] [--batch N] [--only resnet18-3x32x32|plain10-3x32x32|loader]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var json = false, steps = 10, batch = 128
         var threads: Int?
         var only: [Benchmark.Workload] = Benchmark.Workload.allCases
+        var loader = false
         var i = 0
         func value() -> Int? {
             i += 1
@@ -27,8 +31,13 @@ enum BenchFrontEnd {
             case "--threads": guard let v = value() else { return fail("--threads needs a positive integer") }; threads = v
             case "--only":
                 i += 1
+                if i < arguments.count, arguments[i] == "loader" {
+                    loader = true
+                    only = []
+                    break
+                }
                 guard i < arguments.count, let w = Benchmark.Workload(rawValue: arguments[i]) else {
-                    return fail("--only takes one of: " + Benchmark.Workload.allCases.map(\.rawValue).joined(separator: ", "))
+                    return fail("--only takes one of: " + (Benchmark.Workload.allCases.map(\.rawValue) + ["loader"]).joined(separator: ", "))
                 }
                 only = [w]
             case "-h", "--help":
@@ -54,6 +63,17 @@ enum BenchFrontEnd {
             } else {
                 print(String(format: "%-18@ train %8.1f img/s   infer %8.1f img/s   peak RSS %7.1f MiB   CPU/step train %7.1f ms infer %7.1f ms",
                              r.workload, r.trainImagesPerSecond, r.inferImagesPerSecond, r.peakRSSMegabytes, r.trainCPUms, r.inferCPUms))
+            }
+            fflush(stdout)
+        }
+        if loader {
+            // 10,000 random 32x32x3 images, batch 128, crop 32 pad 4 + flip + normalize; 1 warm-up and 3 timed epochs.
+            let rate = LoaderBenchmark.run()
+            if json {
+                print(String(format: "{\"workload\": \"loader-3x32x32\", \"batch\": 128, \"img_s\": %.1f, \"peak_rss_mb\": %.1f}",
+                             rate, Benchmark.peakRSSMegabytes()))
+            } else {
+                print(String(format: "%-18@ %8.1f img/s (augmented batches of 128)", "loader-3x32x32", rate))
             }
             fflush(stdout)
         }
