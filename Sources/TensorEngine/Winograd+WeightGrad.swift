@@ -52,11 +52,8 @@ extension Winograd {
             for i in 0..<chunks { run(i, scratch: scratch, first: i == 0, serial: false) }
             used = 1
         } else {
-            let blasThreads = EngineInfo.blasThreads
-            EngineInfo.setBLASThreads(1)
-            defer { EngineInfo.setBLASThreads(blasThreads) }
             let next = ChunkCounter()
-            DispatchQueue.concurrentPerform(iterations: workers) { wid in
+            Parallel.run(workers) { wid in
                 var first = true
                 while true {
                     let i = next.take()

@@ -104,11 +104,8 @@ public enum Winograd {
             return
         }
         let perWorker = 16 * chunk * ((h + 1) / 2) * ((w + 1) / 2) * (ci + co)
-        let blasThreads = EngineInfo.blasThreads
-        EngineInfo.setBLASThreads(1)
-        defer { EngineInfo.setBLASThreads(blasThreads) }
         let next = ChunkCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { wid in
+        Parallel.run(workers) { wid in
             while true {
                 let i = next.take()
                 if i >= chunks { break }
