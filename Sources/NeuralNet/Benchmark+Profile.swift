@@ -78,10 +78,16 @@ extension Benchmark {
             let db = timed("bn1") { model.bn1.backward(dm) }
             _ = timed("conv1") { model.conv1.backward(db) }
         }
+        // Eval passes as `evaluate` runs them (one frozen scope), then training passes.
+        phase = 0
+        model.store.withFrozenValues {
+            for pass in 0..<(steps + 2) {
+                recording = pass >= 2
+                _ = forward(.eval)
+            }
+        }
         for pass in 0..<(steps + 2) {
             recording = pass >= 2
-            phase = 0
-            _ = forward(.eval)
             model.store.zeroGrad()
             phase = 1
             _ = loss.forward(forward(.train), labels: labels)

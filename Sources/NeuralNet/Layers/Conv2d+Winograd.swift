@@ -17,7 +17,11 @@ extension Conv2d {
     func forwardWinograd(_ x: Tensor, _ g: ConvGeometry, into y: Tensor) {
         let u = Tensor.reuse(winogradU, shape: [16, outChannels, inChannels])
         winogradU = u
-        Winograd.transformWeights(weight.value.data, outChannels: outChannels, inChannels: inChannels, into: u.data)
+        // Frozen weights (evaluation): the transform of the first pass serves the whole scope.
+        if store.frozenEpoch == nil || winogradUEpoch != store.frozenEpoch {
+            Winograd.transformWeights(weight.value.data, outChannels: outChannels, inChannels: inChannels, into: u.data)
+            winogradUEpoch = store.frozenEpoch
+        }
         let chunk = Winograd.chunkSize(batch: g.batch, height: g.height, width: g.width)
         let scratch = workspace.floats(Winograd.scratchFloats(chunk: chunk, height: g.height, width: g.width,
                                                               inChannels: inChannels, outChannels: outChannels))
@@ -29,6 +33,7 @@ extension Conv2d {
     func inputGradWinograd(_ g0: UnsafePointer<Float>, _ g: ConvGeometry, into dx: Tensor) {
         let u = Tensor.reuse(winogradU, shape: [16, inChannels, outChannels])
         winogradU = u
+        winogradUEpoch = nil
         Winograd.transformWeightsForInputGrad(weight.value.data, outChannels: outChannels, inChannels: inChannels, into: u.data)
         let chunk = Winograd.chunkSize(batch: g.batch, height: g.height, width: g.width)
         let scratch = workspace.floats(Winograd.scratchFloats(chunk: chunk, height: g.height, width: g.width,
