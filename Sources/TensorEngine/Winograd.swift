@@ -93,9 +93,13 @@ public enum Winograd {
             let tiles = nb * ((h + 1) / 2) * ((w + 1) / 2)
             let v = scratch, m = scratch + 16 * tiles * ci
             inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
-            for xi in 0..<16 {
-                GEMM.sgemm(transB: true, m: tiles, n: co, k: ci, a: v + xi * tiles * ci, lda: ci,
-                           b: u + xi * co * ci, ldb: ci, c: m + xi * tiles * co, ldc: co)
+            // The 16 GEMMs are independent: split them between the workers (one region, not 16).
+            let parts = serial ? 1 : Swift.min(Parallel.workers, 16)
+            Parallel.run(parts) { part in
+                for xi in stride(from: part, to: 16, by: parts) {
+                    GEMM.sgemm(transB: true, m: tiles, n: co, k: ci, a: v + xi * tiles * ci, lda: ci,
+                               b: u + xi * co * ci, ldb: ci, c: m + xi * tiles * co, ldc: co)
+                }
             }
             outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co, serial: serial)
         }

@@ -37,6 +37,8 @@ public final class Conv2d: Layer {
     nonisolated(unsafe) public static var densePatchChunk = 1 << 20
     /// 3x3 stride-1 pad-1 convolutions go through Winograd F(2x2, 3x3) (see Conv2d+Winograd).
     nonisolated(unsafe) public static var winogradEnabled = true
+    /// Output tile of the Winograd forward and dL/dx: 4 for F(4x4, 3x3) (fewer multiplies), 2 for F(2x2, 3x3).
+    nonisolated(unsafe) public static var winogradTile = 4
     /// Winograd only from this many input channels (not the RGB stem) ...
     nonisolated(unsafe) public static var winogradMinChannels = 8
     /// ... and on maps at least this many pixels on a side (on 2x2 maps it saves nothing).
