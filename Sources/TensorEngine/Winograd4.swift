@@ -100,43 +100,19 @@ public enum Winograd4 {
 
     /// y = conv3x3(x) with transformed weights u `[36, Co, Ci]`; `scratch` holds `scratchFloats(chunk:...)`.
     ///
-    /// With several workers and enough chunks each worker runs whole chunks (transforms and 36
-    /// GEMMs) on its own slice of scratch; otherwise chunks run in turn with every step split.
+    /// Chunks of samples go through `Winograd.convolve` (whole chunks per worker when there are enough).
     public static func conv(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int, inChannels ci: Int,
                             u: UnsafePointer<Float>, outChannels co: Int, into y: UnsafeMutablePointer<Float>,
                             scratch: UnsafeMutablePointer<Float>, chunk: Int) {
         precondition(supports(inChannels: ci, outChannels: co), "Winograd4 needs at least 8 channels each way")
-        let chunks = (batch + chunk - 1) / chunk
-        let workers = Swift.min(Parallel.workers, chunks)
-        let perSample = ((h + 3) / 4) * ((w + 3) / 4)
-        func run(_ index: Int, scratch: UnsafeMutablePointer<Float>, serial: Bool) {
-            let n0 = index * chunk, nb = Swift.min(chunk, batch - n0)
-            let tiles = nb * perSample
-            let v = scratch, m = scratch + 36 * tiles * ci
-            inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
-            // The 36 GEMMs are independent: split them between the workers (one region, not 36).
-            let parts = serial ? 1 : Swift.min(Parallel.workers, 36)
-            Parallel.run(parts) { part in
-                for xi in stride(from: part, to: 36, by: parts) {
-                    GEMM.sgemm(transB: true, m: tiles, n: co, k: ci, a: v + xi * tiles * ci, lda: ci,
-                               b: u + xi * co * ci, ldb: ci, c: m + xi * tiles * co, ldc: co)
-                }
-            }
-            outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co, serial: serial)
-        }
-        if workers <= 1 || chunks < 2 * workers {
-            for i in 0..<chunks { run(i, scratch: scratch, serial: false) }
-            return
-        }
-        let perWorker = 36 * chunk * perSample * (ci + co)
-        let next = ChunkCounter()
-        Parallel.run(workers) { wid in
-            while true {
-                let i = next.take()
-                if i >= chunks { break }
-                run(i, scratch: scratch + wid * perWorker, serial: true)
-            }
-        }
+        Winograd.convolve(planes: 36, tilesPerSample: ((h + 3) / 4) * ((w + 3) / 4), batch: batch, chunk: chunk,
+                 inChannels: ci, outChannels: co, u: u, scratch: scratch,
+                 input: { n0, nb, v, serial in
+                     inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
+                 },
+                 output: { n0, nb, m, serial in
+                     outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co, serial: serial)
+                 })
     }
 
     /// V `[36, T, C]` = B^T d B for every tile's zero-padded 6x6 patch of x `[n, h, w, C]`.
@@ -150,20 +126,7 @@ public enum Winograd4 {
                 let s = t / (th * tw), ty = (t / tw) % th, tx = t % tw
                 let y0 = 4 * ty - 1, x0 = 4 * tx - 1
                 let base = x + s * h * w * c
-                var src: UnsafePointer<Float>, rowStride: Int
-                if y0 >= 0 && x0 >= 0 && y0 + 6 <= h && x0 + 6 <= w {
-                    src = base + (y0 * w + x0) * c
-                    rowStride = w * c
-                } else {
-                    pad.initialize(repeating: 0, count: 36 * c)
-                    for i in 0..<6 where y0 + i >= 0 && y0 + i < h {
-                        for j in 0..<6 where x0 + j >= 0 && x0 + j < w {
-                            (pad + (i * 6 + j) * c).update(from: base + ((y0 + i) * w + x0 + j) * c, count: c)
-                        }
-                    }
-                    src = UnsafePointer(pad)
-                    rowStride = 6 * c
-                }
+                let (src, rowStride) = Winograd.patch(base, y0: y0, x0: x0, size: 6, height: h, width: w, channels: c, pad: pad)
                 // Eight channels at a time; the last window ends at c (overlaps recompute equal values).
                 var k = 0
                 while k < c {

@@ -4,12 +4,7 @@ import XCTest
 
 /// The engine's own GEMM split (rows or columns of C across workers) and its parallel regions.
 final class ParallelGEMMTests: XCTestCase {
-    func random(_ n: Int, seed: UInt64) -> Tensor {
-        var rng = SeededRandom(seed: seed)
-        let t = Tensor(shape: [n])
-        for i in 0..<n { t[i] = rng.normal() }
-        return t
-    }
+    func random(_ n: Int, seed: UInt64) -> Tensor { KernelTests.randomTensor(n, seed: seed) }
 
     /// Runs `body` with `workers` engine threads and every product large enough to split.
     func splitting(workers: Int, _ body: () -> Void) {
