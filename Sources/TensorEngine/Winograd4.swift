@@ -9,8 +9,8 @@ import Foundation
 /// multiplies per 16 outputs per channel pair where F(2x2, 3x3) needs 64 and a
 /// direct convolution 144. Interpolation points 0, 1, -1, 2, -2 and infinity
 /// (Lavin and Gray); float32 results stay within about 1e-5 of the direct sum
-/// for unit-scale inputs. Used for the forward pass and dL/dx; dL/dW stays on
-/// F(2x2, 3x3) (`Winograd.weightGrad`).
+/// for unit-scale inputs. Used for the forward pass and dL/dx, and for dL/dW
+/// (Winograd4+WeightGrad).
 public enum Winograd4 {
     /// U `[36, O, I]` from forward weights w `[O, 3, 3, I]`: U[xi] = (G g G^T)[xi] per channel pair.
     ///

@@ -79,3 +79,31 @@ final class Winograd4Tests: XCTestCase {
         for i in 0..<two.count { XCTAssertEqual(two[i], four[i], accuracy: 2e-4) }
     }
 }
+
+extension Winograd4Tests {
+    /// dL/dW through F(4x4) against the direct sums, accumulated onto a non-zero gradient; channel counts that are
+    /// not multiples of 8 (overlapping windows must add once), partial tiles, one and two workers.
+    func testWeightGradientMatchesDirectSums() {
+        let cases: [(Int, Int, Int, Int, Int, Int, Int)] = [
+            (3, 6, 5, 9, 10, 1, 2), (2, 4, 4, 8, 8, 2, 1), (5, 7, 7, 12, 8, 1, 2), (2, 1, 1, 8, 11, 1, 1), (4, 8, 8, 16, 16, 1, 2),
+        ]
+        for (n, h, wd, ci, co, chunk, workers) in cases {
+            let saved = Parallel.workers
+            Parallel.workers = workers
+            defer { Parallel.workers = saved }
+            let x = reference.random(n * h * wd * ci, seed: 17), dy = reference.random(n * h * wd * co, seed: 18)
+            let want = reference.directWeightGrad(x, dy, n: n, h: h, wd: wd, ci: ci, co: co).map { $0 + 0.5 }
+            var got = [Float](repeating: 0.5, count: co * 9 * ci)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd4.weightGradScratchFloats(
+                chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
+            defer { scratch.deallocate() }
+            x.withUnsafeBufferPointer { xp in dy.withUnsafeBufferPointer { dp in got.withUnsafeMutableBufferPointer { gp in
+                Winograd4.weightGrad(xp.baseAddress!, dp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci,
+                                     outChannels: co, accumulateInto: gp.baseAddress!, scratch: scratch, chunk: chunk)
+            }}}
+            var worst: Float = 0
+            for i in 0..<want.count { worst = max(worst, abs(got[i] - want[i])) }
+            XCTAssertLessThan(worst, 5e-4, "\(n)x\(h)x\(wd)x\(ci)->\(co) chunk \(chunk) workers \(workers)")
+        }
+    }
+}

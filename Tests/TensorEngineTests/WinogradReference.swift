@@ -33,4 +33,19 @@ enum WinogradReference {
         }}}
         return y
     }
+
+    /// dL/dW `[co, 3, 3, ci]` of a 3x3 "same" convolution: sums of x * dy over every output position, in Double.
+    static func directWeightGrad(_ x: [Float], _ dy: [Float], n: Int, h: Int, wd: Int, ci: Int, co: Int) -> [Float] {
+        var dw = [Float](repeating: 0, count: co * 9 * ci)
+        for o in 0..<co { for ky in 0..<3 { for kx in 0..<3 { for i in 0..<ci {
+            var acc = 0.0
+            for s in 0..<n { for oy in 0..<h { for ox in 0..<wd {
+                let iy = oy + ky - 1, ix = ox + kx - 1
+                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                acc += Double(x[((s * h + iy) * wd + ix) * ci + i]) * Double(dy[((s * h + oy) * wd + ox) * co + o])
+            }}}
+            dw[((o * 3 + ky) * 3 + kx) * ci + i] = Float(acc)
+        }}}}
+        return dw
+    }
 }

@@ -70,16 +70,8 @@ final class WinogradTests: XCTestCase {
             Parallel.workers = workers
             defer { Parallel.workers = saved }
             let x = random(n * h * wd * ci, seed: 8), dy = random(n * h * wd * co, seed: 9)
-            var want = [Float](repeating: 0, count: co * 9 * ci)
-            for o in 0..<co { for ky in 0..<3 { for kx in 0..<3 { for i in 0..<ci {
-                var acc = 0.0
-                for s in 0..<n { for oy in 0..<h { for ox in 0..<wd {
-                    let iy = oy + ky - 1, ix = ox + kx - 1
-                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
-                    acc += Double(x[((s * h + iy) * wd + ix) * ci + i]) * Double(dy[((s * h + oy) * wd + ox) * co + o])
-                }}}
-                want[((o * 3 + ky) * 3 + kx) * ci + i] = Float(acc) + 0.5  // the gradient starts at 0.5: accumulation
-            }}}}
+            // The gradient starts at 0.5: accumulation.
+            let want = WinogradReference.directWeightGrad(x, dy, n: n, h: h, wd: wd, ci: ci, co: co).map { $0 + 0.5 }
             var got = [Float](repeating: 0.5, count: co * 9 * ci)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd.weightGradScratchFloats(
                 chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))

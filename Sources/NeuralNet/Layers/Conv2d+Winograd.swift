@@ -5,8 +5,8 @@ import TensorEngine
 /// Forward: y `[N, H, W, O]` from x `[N, H, W, I]` through F(4x4, 3x3) with
 /// weights transformed to `[36, O, I]` (F(2x2, 3x3) and `[16, O, I]` below 8
 /// channels or when `Conv2d.winogradTile` is 2), once per pass or once per frozen
-/// scope. Backward: dL/dW `[O, 3, 3, I]` in the F(2x2, 3x3) domain
-/// (`Winograd.weightGrad`), and dL/dx `[N, H, W, I]` as a Winograd convolution
+/// scope. Backward: dL/dW `[O, 3, 3, I]` in the same Winograd domain
+/// (`Winograd4.weightGrad`, `Winograd.weightGrad`), and dL/dx `[N, H, W, I]` as a Winograd convolution
 /// of dL/dy with the flipped, transposed weights `[36, I, O]`.
 extension Conv2d {
     /// Whether this pass goes through Winograd (3x3 stride 1 pad 1, enough channels, maps not tiny).
@@ -15,7 +15,7 @@ extension Conv2d {
             && inChannels >= Conv2d.winogradMinChannels && Swift.min(g.height, g.width) >= Conv2d.winogradMinSide
     }
 
-    /// Whether forward and dL/dx use F(4x4, 3x3) (else F(2x2, 3x3)); dL/dW always uses F(2x2, 3x3).
+    /// Whether forward, dL/dx and dL/dW use F(4x4, 3x3) (else F(2x2, 3x3)).
     var usesLargeTiles: Bool {
         Conv2d.winogradTile == 4 && Winograd4.supports(inChannels: inChannels, outChannels: outChannels)
     }
@@ -76,11 +76,19 @@ extension Conv2d {
     /// Backward after a Winograd forward: accumulates dL/dW, returns dL/dx (g0: masked dL/dy, bias done).
     func backwardWinograd(_ g0: UnsafeMutablePointer<Float>, _ g: ConvGeometry) -> Tensor {
         guard let x = input else { preconditionFailure("Conv2d lost its input") }
-        let chunk = Winograd.weightGradChunkSize(batch: g.batch, height: g.height, width: g.width)
-        let scratch = workspace.floats(Winograd.weightGradScratchFloats(chunk: chunk, height: g.height, width: g.width,
-                                                                        inChannels: inChannels, outChannels: outChannels))
-        Winograd.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
-                            outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)
+        if usesLargeTiles {
+            let chunk = Winograd4.weightGradChunkSize(batch: g.batch, height: g.height, width: g.width)
+            let scratch = workspace.floats(Winograd4.weightGradScratchFloats(chunk: chunk, height: g.height, width: g.width,
+                                                                             inChannels: inChannels, outChannels: outChannels))
+            Winograd4.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
+                                 outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)
+        } else {
+            let chunk = Winograd.weightGradChunkSize(batch: g.batch, height: g.height, width: g.width)
+            let scratch = workspace.floats(Winograd.weightGradScratchFloats(chunk: chunk, height: g.height, width: g.width,
+                                                                            inChannels: inChannels, outChannels: outChannels))
+            Winograd.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
+                                outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)
+        }
         let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])
         dx = dxT
         if needsInputGrad { inputGradWinograd(g0, g, into: dxT) }

@@ -6,7 +6,7 @@ import TensorEngine
 /// (`ParameterLayout.convOHWI`) so y = patches `[N*OH*OW, T*I]` x W^T with T
 /// the taps that ever touch the input (see `ConvGeometry`). Six paths:
 /// - 3x3 stride 1 padding 1, at least `winogradMinChannels` inputs, maps at least
-///   `winogradMinSide` wide: Winograd F(2x2, 3x3) forward, dL/dW and dL/dx (Conv2d+Winograd);
+///   `winogradMinSide` wide: Winograd F(4x4, 3x3) (F(2x2, 3x3) below 8 channels) forward, dL/dW and dL/dx (Conv2d+Winograd);
 /// - 1x1 stride 1: the input is the patch matrix (no im2col);
 /// - tiny maps where every output position reads every input position (2x2, 1x1): one GEMM with
 ///   the weights unrolled per position pair, batch as M (Conv2d+Unrolled);
@@ -35,9 +35,9 @@ public final class Conv2d: Layer {
     nonisolated(unsafe) public static var groupingMinChannels = 8
     /// Dense patch matrices above this many floats are built and multiplied in chunks of samples.
     nonisolated(unsafe) public static var densePatchChunk = 1 << 20
-    /// 3x3 stride-1 pad-1 convolutions go through Winograd F(2x2, 3x3) (see Conv2d+Winograd).
+    /// 3x3 stride-1 pad-1 convolutions go through Winograd (see Conv2d+Winograd).
     nonisolated(unsafe) public static var winogradEnabled = true
-    /// Output tile of the Winograd forward and dL/dx: 4 for F(4x4, 3x3) (fewer multiplies), 2 for F(2x2, 3x3).
+    /// Output tile of the Winograd passes: 4 for F(4x4, 3x3) (fewer multiplies), 2 for F(2x2, 3x3).
     nonisolated(unsafe) public static var winogradTile = 4
     /// Winograd only from this many input channels (not the RGB stem) ...
     nonisolated(unsafe) public static var winogradMinChannels = 8
