@@ -212,6 +212,7 @@ def main():
     ap.add_argument("--executes", type=int, default=30, help="timed execute round trips per kernel start")
     ap.add_argument("--full-lab", action="store_true", help="also the 5-epoch Fashion-MNIST lab on both sides (long)")
     ap.add_argument("--full-lab-only", action="store_true", help="only the full lab, written to results/fulllab.md")
+    ap.add_argument("--lab-seed", type=int, default=0, help="seed of the full lab on both sides (a second seed shows the spread)")
     ap.add_argument("--quick", action="store_true", help="1 repetition, 2 steps: a smoke test of the script")
     ap.add_argument("--only", default="resnet18,plain10,loader,kernels",
                     help="comma-separated subset of resnet18, plain10, loader, kernels (default: all)")
@@ -304,7 +305,7 @@ def main():
         work = tempfile.mkdtemp(prefix="swift-lab-bench-lab-")
         script = os.path.join(work, "fulllab.lab")
         with open(script, "w") as f:
-            f.write("seed 0\ndata fashion-mnist batch=128\nbuild resnet18\n"
+            f.write(f"seed {args.lab_seed}\ndata fashion-mnist batch=128\nbuild resnet18\n"
                     "optimizer adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8\ntrain epochs=5\nevaluate\n")
         load = os.getloadavg()[0]
         t0 = time.perf_counter()
@@ -321,12 +322,13 @@ def main():
         for e in epochs:
             print("    " + e, flush=True)
         shutil.rmtree(work, ignore_errors=True)
-        run_json(f"torch full lab ({fmt})", torch_side + ["fulllab", "--format", fmt], env=tenv, timeout=4 * 3600)
+        run_json(f"torch full lab ({fmt})", torch_side + ["fulllab", "--format", fmt, "--seed", str(args.lab_seed)],
+                 env=tenv, timeout=4 * 3600)
 
     meta["load_end"] = loadavg()
     record(meta)
     text = render(RUNS, meta)
-    name = "fulllab.md" if args.full_lab_only else "latest.md"
+    name = ("fulllab.md" if args.lab_seed == 0 else f"fulllab-seed{args.lab_seed}.md") if args.full_lab_only else "latest.md"
     with open(os.path.join(args.out, name), "w") as f:
         f.write(text)
     print()

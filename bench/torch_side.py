@@ -149,7 +149,7 @@ def read_idx(path):
 def run_fulllab(args):
     """The lab's recipe on Fashion-MNIST: ResNet-18 (1-channel stem), Adam 1e-3, batch 128, 5 epochs."""
     start = time.perf_counter()
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
     root = args.fashion_dir
     xtr = read_idx(os.path.join(root, "train-images-idx3-ubyte.gz"))
     ytr = read_idx(os.path.join(root, "train-labels-idx1-ubyte.gz"))
@@ -215,6 +215,7 @@ def main():
     fl.add_argument("--format", choices=["nchw", "channels_last"], default="nchw")
     fl.add_argument("--epochs", type=int, default=5)
     fl.add_argument("--workers", type=int, default=0)
+    fl.add_argument("--seed", type=int, default=0, help="torch.manual_seed for initialization and data order")
     fl.add_argument("--fashion-dir", default="/usr/share/datasets/fashion-mnist")
     args = p.parse_args()
     torch.set_num_threads(args.threads)

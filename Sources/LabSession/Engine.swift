@@ -6,9 +6,8 @@ enum LabEngine {
     /// Threads in use for the engine's own loops (BLAS is set alike by `setThreads`).
     static var threads: Int { Parallel.workers }
 
-    /// Sets BLAS threads and the engine's loop workers.
+    /// Sets the engine's threads (its loops and split GEMMs; BLAS stays single-threaded).
     static func setThreads(_ n: Int) {
-        EngineInfo.setBLASThreads(n)
-        Parallel.workers = n
+        EngineInfo.setThreads(n)
     }
 }

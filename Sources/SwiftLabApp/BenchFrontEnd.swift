@@ -3,7 +3,7 @@ import Foundation
 import NeuralNet
 import TensorEngine
 
-/// `swift-lab bench [--json] [--steps N] [--threads N] [--batch N] [--only WORKLOAD]`: engine throughput.
+/// `swift-lab bench [--json] [--steps N] [--threads N] [--batch N] [--profile] [--only WORKLOAD]`: engine throughput.
 ///
 /// Prints training-step and inference images/s for ResNet-18 and the plain
 /// CNN at 3x32x32 (batch 128 unless told), plus peak resident memory; with
@@ -11,13 +11,13 @@ import TensorEngine
 /// the batch loader alone (augmented CIFAR-shaped batches of 128, not part of
 /// the default set).
 enum BenchFrontEnd {
-    static let usage = "usage: swift-lab bench [--json] [--steps N] [--threads N] [--batch N] [--only resnet18-3x32x32|plain10-3x32x32|loader]"
+    static let usage = "usage: swift-lab bench [--json] [--steps N] [--threads N] [--batch N] [--profile] [--only resnet18-3x32x32|plain10-3x32x32|loader]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var json = false, steps = 10, batch = 128
         var threads: Int?
         var only: [Benchmark.Workload] = Benchmark.Workload.allCases
-        var loader = false
+        var loader = false, profile = false
         var i = 0
         func value() -> Int? {
             i += 1
@@ -26,6 +26,7 @@ enum BenchFrontEnd {
         while i < arguments.count {
             switch arguments[i] {
             case "--json": json = true
+            case "--profile": profile = true
             case "--steps": guard let v = value() else { return fail("--steps needs a positive integer") }; steps = v
             case "--batch": guard let v = value() else { return fail("--batch needs a positive integer") }; batch = v
             case "--threads": guard let v = value() else { return fail("--threads needs a positive integer") }; threads = v
@@ -49,11 +50,23 @@ enum BenchFrontEnd {
             i += 1
         }
         if let threads {
-            EngineInfo.setBLASThreads(threads)
-            Parallel.workers = threads
+            EngineInfo.setThreads(threads)
+        }
+        if profile {
+            print("engine: \(EngineInfo.summary)")
+            print("ResNet-18, batch \(batch), ms per step by layer call (mean of \(steps) steps)")
+            func pad(_ s: String) -> String { s.padding(toLength: 22, withPad: " ", startingAt: 0) }
+            print(pad("layer") + "      eval train fwd  backward")
+            var sum = (0.0, 0.0, 0.0)
+            for r in Benchmark.profileResNet18(batch: batch, steps: steps) {
+                print(pad(r.name) + String(format: " %9.2f %9.2f %9.2f", r.evalMs, r.trainForwardMs, r.backwardMs))
+                sum = (sum.0 + r.evalMs, sum.1 + r.trainForwardMs, sum.2 + r.backwardMs)
+            }
+            print(pad("total") + String(format: " %9.2f %9.2f %9.2f", sum.0, sum.1, sum.2))
+            return 0
         }
         if !json {
-            print("engine: \(EngineInfo.blasConfig) (\(EngineInfo.coreType)), \(EngineInfo.blasThreads) BLAS threads, \(Parallel.workers) loop workers, \(EngineInfo.precision)")
+            print("engine: \(EngineInfo.summary)")
             print("batch \(batch), \(steps) timed steps after 2 warm-up steps")
         }
         for w in only {

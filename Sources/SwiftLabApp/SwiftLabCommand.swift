@@ -9,7 +9,7 @@ public enum SwiftLabCommand {
       notebook FILE.lab [-o FILE.ipynb] convert a .lab script into a notebook for the kernel
       kernel -f CONNECTION_FILE        Jupyter kernel (started by Jupyter)
       install-kernel [--user|--prefix DIR] [--name NAME]   install the kernelspec
-      bench [--json]                   training and inference throughput of the engine
+      bench [--json] [--profile]       training and inference throughput of the engine (per layer with --profile)
     """
 
     /// Runs the subcommand named in `arguments[1]` and exits with its status.

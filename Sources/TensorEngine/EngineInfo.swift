@@ -15,11 +15,25 @@ public enum EngineInfo {
         return String(cString: c)
     }
 
-    /// Threads OpenBLAS uses for one GEMM.
-    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+    /// Threads OpenBLAS uses for one GEMM: 1, since the engine splits GEMMs itself (see `Parallel`).
+    public static var blasThreads: Int {
+        _ = GEMM.ensureSingleThreadedBLAS
+        return Int(openblas_get_num_threads())
+    }
 
-    /// Sets the number of BLAS threads.
-    public static func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Threads the engine uses (its loops and its split GEMMs).
+    public static var threads: Int { Parallel.workers }
+
+    /// Sets the engine's thread count (at least 1); BLAS itself stays single-threaded.
+    public static func setThreads(_ n: Int) {
+        _ = GEMM.ensureSingleThreadedBLAS
+        Parallel.workers = Swift.max(1, n)
+    }
+
+    /// One line for logs and `bench`: BLAS, core type, threads, precision.
+    public static var summary: String {
+        "\(blasConfig) (\(coreType)), \(threads) engine threads (GEMMs split by the engine, BLAS single-threaded), \(precision)"
+    }
 
     /// Precision of every tensor.
     public static let precision = "float32"

@@ -90,4 +90,22 @@ public final class ParameterStore {
 
     /// Sets every gradient to zero (one memset).
     public func zeroGrad() { grads.fill(0) }
+
+    /// Non-nil, and new for each scope, while `withFrozenValues` runs: the values are promised not
+    /// to change, so layers may keep weights derived from them (Winograd transforms, unrolled
+    /// matrices) from one forward pass to the next. Nil otherwise: derived weights are rebuilt.
+    public private(set) var frozenEpoch: Int?
+    private var lastEpoch = 0
+
+    /// Runs `body` (eval-mode forwards: evaluation, inference) with the values frozen.
+    ///
+    /// Changing a value inside is a programming error; optimizers check it. Nested calls share
+    /// the outer scope.
+    public func withFrozenValues<T>(_ body: () throws -> T) rethrows -> T {
+        if frozenEpoch != nil { return try body() }
+        lastEpoch += 1
+        frozenEpoch = lastEpoch
+        defer { frozenEpoch = nil }
+        return try body()
+    }
 }

@@ -29,44 +29,13 @@ extension Winograd {
                                   width w: Int, inChannels ci: Int, outChannels co: Int,
                                   accumulateInto dw: UnsafeMutablePointer<Float>,
                                   scratch: UnsafeMutablePointer<Float>, chunk: Int) {
-        let chunks = (batch + chunk - 1) / chunk
-        let workers = Swift.min(Parallel.workers, chunks)
         let perSample = ((h + 1) / 2) * ((w + 1) / 2)
         let perWorker = 16 * chunk * perSample * (ci + co) + 16 * co * ci
         let plane = co * ci
-        // Worker-local dU `[16, Co, Ci]` lives after that worker's V and Z.
-        func run(_ index: Int, scratch: UnsafeMutablePointer<Float>, first: Bool, serial: Bool) {
-            let n0 = index * chunk, nb = Swift.min(chunk, batch - n0)
-            let tiles = nb * perSample
-            let v = scratch, z = scratch + 16 * chunk * perSample * ci
-            let du = scratch + perWorker - 16 * plane
+        let used = accumulateGradient(planes: 16, tilesPerSample: perSample, batch: batch, chunk: chunk, inChannels: ci,
+                                      outChannels: co, scratch: scratch) { n0, nb, v, z, serial in
             inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
             outputGradTransform(dy + n0 * h * w * co, samples: nb, height: h, width: w, channels: co, into: z, serial: serial)
-            for xi in 0..<16 {
-                GEMM.sgemm(transA: true, m: co, n: ci, k: tiles, a: z + xi * tiles * co, lda: co,
-                           b: v + xi * tiles * ci, ldb: ci, beta: first ? 0 : 1, c: du + xi * plane, ldc: ci)
-            }
-        }
-        let used: Int
-        if workers <= 1 || chunks < 2 * workers {
-            for i in 0..<chunks { run(i, scratch: scratch, first: i == 0, serial: false) }
-            used = 1
-        } else {
-            let blasThreads = EngineInfo.blasThreads
-            EngineInfo.setBLASThreads(1)
-            defer { EngineInfo.setBLASThreads(blasThreads) }
-            let next = ChunkCounter()
-            DispatchQueue.concurrentPerform(iterations: workers) { wid in
-                var first = true
-                while true {
-                    let i = next.take()
-                    if i >= chunks { break }
-                    run(i, scratch: scratch + wid * perWorker, first: first, serial: true)
-                    first = false
-                }
-                if first { (scratch + wid * perWorker + perWorker - 16 * plane).initialize(repeating: 0, count: 16 * plane) }
-            }
-            used = workers
         }
         // dW += G^T (sum of workers' dU) G, per channel pair.
         Parallel.chunks(co, work: plane * 16 * used) { r in
@@ -103,6 +72,53 @@ extension Winograd {
                 }
             }
         }
+    }
+
+    /// The chunk driver shared by the F(2x2) and F(4x4) weight gradients: dU `[planes, Co, Ci]` per worker.
+    ///
+    /// Per chunk of samples `transforms(n0, nb, v, z, serial)` fills V `[planes, T, Ci]` from x and
+    /// Z `[planes, T, Co]` from dy; then dU[xi] += Z[xi]^T V[xi] (the tiles are the GEMMs' K). Each
+    /// worker's slice of `scratch` is `planes * (chunk * tilesPerSample * (Ci + Co) + Co * Ci)` floats
+    /// with its dU at the end; returns how many slices hold a dU to sum.
+    static func accumulateGradient(planes: Int, tilesPerSample: Int, batch: Int, chunk: Int, inChannels ci: Int,
+                                   outChannels co: Int, scratch: UnsafeMutablePointer<Float>,
+                                   transforms: (_ n0: Int, _ nb: Int, _ v: UnsafeMutablePointer<Float>,
+                                                _ z: UnsafeMutablePointer<Float>, _ serial: Bool) -> Void) -> Int {
+        let chunks = (batch + chunk - 1) / chunk
+        let workers = Swift.min(Parallel.workers, chunks)
+        let plane = co * ci
+        let perWorker = planes * (chunk * tilesPerSample * (ci + co) + plane)
+        func run(_ index: Int, scratch: UnsafeMutablePointer<Float>, first: Bool, serial: Bool) {
+            let n0 = index * chunk, nb = Swift.min(chunk, batch - n0)
+            let tiles = nb * tilesPerSample
+            let v = scratch, z = scratch + planes * chunk * tilesPerSample * ci
+            let du = scratch + perWorker - planes * plane
+            transforms(n0, nb, v, z, serial)
+            // The planes' GEMMs are independent: shared out by plane (one region), or one after another on a worker.
+            let parts = serial ? 1 : Swift.min(Parallel.workers, planes)
+            Parallel.run(parts) { part in
+                for xi in stride(from: part, to: planes, by: parts) {
+                    GEMM.sgemm(transA: true, m: co, n: ci, k: tiles, a: z + xi * tiles * co, lda: co,
+                               b: v + xi * tiles * ci, ldb: ci, beta: first ? 0 : 1, c: du + xi * plane, ldc: ci)
+                }
+            }
+        }
+        if workers <= 1 || chunks < 2 * workers {
+            for i in 0..<chunks { run(i, scratch: scratch, first: i == 0, serial: false) }
+            return 1
+        }
+        let next = ChunkCounter()
+        Parallel.run(workers) { wid in
+            var first = true
+            while true {
+                let i = next.take()
+                if i >= chunks { break }
+                run(i, scratch: scratch + wid * perWorker, first: first, serial: true)
+                first = false
+            }
+            if first { (scratch + wid * perWorker + perWorker - planes * plane).initialize(repeating: 0, count: planes * plane) }
+        }
+        return workers
     }
 
     /// Z `[16, T, C]` = A dY A^T per tile from dy `[n, h, w, C]` (outputs past the map read as zero).

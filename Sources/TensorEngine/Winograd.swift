@@ -81,40 +81,18 @@ public enum Winograd {
 
     /// y = conv3x3(x) with transformed weights u `[16, Co, Ci]`; `scratch` holds `scratchFloats(chunk:...)`.
     ///
-    /// With several workers and enough chunks, each worker runs whole chunks (transforms and its
-    /// 16 GEMMs) with single-threaded BLAS: no synchronization inside the small GEMMs.
+    /// Chunks of samples go through `convolve` (whole chunks per worker when there are enough).
     public static func conv(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int, inChannels ci: Int,
                             u: UnsafePointer<Float>, outChannels co: Int, into y: UnsafeMutablePointer<Float>,
                             scratch: UnsafeMutablePointer<Float>, chunk: Int) {
-        let chunks = (batch + chunk - 1) / chunk
-        let workers = Swift.min(Parallel.workers, chunks)
-        func run(_ index: Int, scratch: UnsafeMutablePointer<Float>, serial: Bool) {
-            let n0 = index * chunk, nb = Swift.min(chunk, batch - n0)
-            let tiles = nb * ((h + 1) / 2) * ((w + 1) / 2)
-            let v = scratch, m = scratch + 16 * tiles * ci
-            inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
-            for xi in 0..<16 {
-                GEMM.sgemm(transB: true, m: tiles, n: co, k: ci, a: v + xi * tiles * ci, lda: ci,
-                           b: u + xi * co * ci, ldb: ci, c: m + xi * tiles * co, ldc: co)
-            }
-            outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co, serial: serial)
-        }
-        if workers <= 1 || chunks < 2 * workers {
-            for i in 0..<chunks { run(i, scratch: scratch, serial: false) }
-            return
-        }
-        let perWorker = 16 * chunk * ((h + 1) / 2) * ((w + 1) / 2) * (ci + co)
-        let blasThreads = EngineInfo.blasThreads
-        EngineInfo.setBLASThreads(1)
-        defer { EngineInfo.setBLASThreads(blasThreads) }
-        let next = ChunkCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { wid in
-            while true {
-                let i = next.take()
-                if i >= chunks { break }
-                run(i, scratch: scratch + wid * perWorker, serial: true)
-            }
-        }
+        convolve(planes: 16, tilesPerSample: ((h + 1) / 2) * ((w + 1) / 2), batch: batch, chunk: chunk,
+                 inChannels: ci, outChannels: co, u: u, scratch: scratch,
+                 input: { n0, nb, v, serial in
+                     inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
+                 },
+                 output: { n0, nb, m, serial in
+                     outputTransform(m, samples: nb, height: h, width: w, channels: co, into: y + n0 * h * w * co, serial: serial)
+                 })
     }
 
     /// V `[16, T, C]` = B^T d B for every tile's zero-padded 4x4 patch of x `[n, h, w, C]`.
@@ -129,20 +107,7 @@ public enum Winograd {
                 let s = t / (th * tw), ty = (t / tw) % th, tx = t % tw
                 let y0 = 2 * ty - 1, x0 = 2 * tx - 1
                 let base = x + s * h * w * c
-                var src: UnsafePointer<Float>, rowStride: Int
-                if y0 >= 0 && x0 >= 0 && y0 + 4 <= h && x0 + 4 <= w {
-                    src = base + (y0 * w + x0) * c
-                    rowStride = w * c
-                } else {
-                    pad.initialize(repeating: 0, count: 16 * c)
-                    for i in 0..<4 where y0 + i >= 0 && y0 + i < h {
-                        for j in 0..<4 where x0 + j >= 0 && x0 + j < w {
-                            (pad + (i * 4 + j) * c).update(from: base + ((y0 + i) * w + x0 + j) * c, count: c)
-                        }
-                    }
-                    src = UnsafePointer(pad)
-                    rowStride = 4 * c
-                }
+                let (src, rowStride) = Winograd.patch(base, y0: y0, x0: x0, size: 4, height: h, width: w, channels: c, pad: pad)
                 transformTile(src, rowStride: rowStride, channels: c, into: v + t * c, xiStride: xs)
             }
         }

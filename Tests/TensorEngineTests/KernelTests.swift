@@ -2,7 +2,10 @@ import XCTest
 @testable import TensorEngine
 
 final class KernelTests: XCTestCase {
-    func random(_ n: Int, seed: UInt64) -> Tensor {
+    func random(_ n: Int, seed: UInt64) -> Tensor { Self.randomTensor(n, seed: seed) }
+
+    /// `[n]` standard-normal values from a seeded generator.
+    static func randomTensor(_ n: Int, seed: UInt64) -> Tensor {
         var rng = SeededRandom(seed: seed)
         let t = Tensor(shape: [n])
         for i in 0..<n { t[i] = rng.normal() }

@@ -3,35 +3,14 @@ import XCTest
 
 /// Winograd F(2x2, 3x3) against a direct NHWC convolution (3x3, stride 1, padding 1).
 final class WinogradTests: XCTestCase {
-    func random(_ n: Int, seed: UInt64) -> [Float] {
-        var rng = SeededRandom(seed: seed)
-        return (0..<n).map { _ in rng.uniform(-1, 1) }
-    }
+    func random(_ n: Int, seed: UInt64) -> [Float] { WinogradReference.random(n, seed: seed) }
 
-    /// y[n, oy, ox, o] = sum over (ky, kx, i) of x[n, oy+ky-1, ox+kx-1, i] * w[o, ky, kx, i], in Double.
     func directConv(_ x: [Float], _ w: [Float], n: Int, h: Int, wd: Int, ci: Int, co: Int) -> [Float] {
-        var y = [Float](repeating: 0, count: n * h * wd * co)
-        for s in 0..<n { for oy in 0..<h { for ox in 0..<wd { for o in 0..<co {
-            var acc = 0.0
-            for ky in 0..<3 { for kx in 0..<3 {
-                let iy = oy + ky - 1, ix = ox + kx - 1
-                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
-                for i in 0..<ci { acc += Double(x[((s * h + iy) * wd + ix) * ci + i]) * Double(w[((o * 3 + ky) * 3 + kx) * ci + i]) }
-            }}
-            y[((s * h + oy) * wd + ox) * co + o] = Float(acc)
-        }}}}
-        return y
+        WinogradReference.directConv(x, w, n: n, h: h, wd: wd, ci: ci, co: co)
     }
 
     func winograd(_ x: [Float], _ u: [Float], n: Int, h: Int, wd: Int, ci: Int, co: Int, chunk: Int) -> [Float] {
-        var y = [Float](repeating: .nan, count: n * h * wd * co)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd.scratchFloats(chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
-        defer { scratch.deallocate() }
-        x.withUnsafeBufferPointer { xp in u.withUnsafeBufferPointer { up in y.withUnsafeMutableBufferPointer { yp in
-            Winograd.conv(xp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci, u: up.baseAddress!,
-                          outChannels: co, into: yp.baseAddress!, scratch: scratch, chunk: chunk)
-        }}}
-        return y
+        WinogradReference.winograd(x, u, n: n, h: h, wd: wd, ci: ci, co: co, chunk: chunk)
     }
 
     func testForwardMatchesDirectConvolutionOnEvenOddAndTinyMaps() {
@@ -91,16 +70,8 @@ final class WinogradTests: XCTestCase {
             Parallel.workers = workers
             defer { Parallel.workers = saved }
             let x = random(n * h * wd * ci, seed: 8), dy = random(n * h * wd * co, seed: 9)
-            var want = [Float](repeating: 0, count: co * 9 * ci)
-            for o in 0..<co { for ky in 0..<3 { for kx in 0..<3 { for i in 0..<ci {
-                var acc = 0.0
-                for s in 0..<n { for oy in 0..<h { for ox in 0..<wd {
-                    let iy = oy + ky - 1, ix = ox + kx - 1
-                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
-                    acc += Double(x[((s * h + iy) * wd + ix) * ci + i]) * Double(dy[((s * h + oy) * wd + ox) * co + o])
-                }}}
-                want[((o * 3 + ky) * 3 + kx) * ci + i] = Float(acc) + 0.5  // the gradient starts at 0.5: accumulation
-            }}}}
+            // The gradient starts at 0.5: accumulation.
+            let want = WinogradReference.directWeightGrad(x, dy, n: n, h: h, wd: wd, ci: ci, co: co).map { $0 + 0.5 }
             var got = [Float](repeating: 0.5, count: co * 9 * ci)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd.weightGradScratchFloats(
                 chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))

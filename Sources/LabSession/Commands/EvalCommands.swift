@@ -38,9 +38,11 @@ enum EvalCommands {
         let loader = BatchLoader(dataset: d.test, batchSize: d.batchSize, shuffle: false, augment: false, seed: 0)
         defer { loader.stop() }
         loader.startEpoch(0)
-        while let batch = loader.next() {
-            if interrupted() { throw LabInterrupted(message: "evaluation interrupted; the model is unchanged.") }
-            preds += Metrics.argmax(model.forward(batch.images, mode: .eval))
+        try model.store.withFrozenValues {
+            while let batch = loader.next() {
+                if interrupted() { throw LabInterrupted(message: "evaluation interrupted; the model is unchanged.") }
+                preds += Metrics.argmax(model.forward(batch.images, mode: .eval))
+            }
         }
         return preds
     }

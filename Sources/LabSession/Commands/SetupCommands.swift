@@ -37,7 +37,7 @@ enum SetupCommands {
         device:    CPU (BLAS)
         BLAS:      \(EngineInfo.blasConfig)
         core type: \(EngineInfo.coreType)
-        threads:   \(LabEngine.threads) (BLAS \(EngineInfo.blasThreads))
+        threads:   \(LabEngine.threads) (GEMMs split by the engine; BLAS itself on \(EngineInfo.blasThreads))
         precision: \(EngineInfo.precision)
         seed:      \(state.seed)
         """

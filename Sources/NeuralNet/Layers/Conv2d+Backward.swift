@@ -20,6 +20,7 @@ extension Conv2d {
         }
         if let b = bias { Kernels.columnSums(g0, rows: m, cols: o, accumulateInto: b.grad.data) }
         if usedWinograd { return backwardWinograd(g0, g) }
+        if let plan = unrolled { return backwardUnrolled(g0, plan) }
         if let tc = grouping { return backwardGrouped(g0, tc) }
 
         guard let x = input else { preconditionFailure("Conv2d lost its input") }

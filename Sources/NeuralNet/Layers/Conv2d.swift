@@ -4,10 +4,12 @@ import TensorEngine
 ///
 /// x: `[N, H, W, I]` -> y: `[N, OH, OW, O]`. Weights are stored `[O, KH, KW, I]`
 /// (`ParameterLayout.convOHWI`) so y = patches `[N*OH*OW, T*I]` x W^T with T
-/// the taps that ever touch the input (see `ConvGeometry`). Five paths:
+/// the taps that ever touch the input (see `ConvGeometry`). Six paths:
 /// - 3x3 stride 1 padding 1, at least `winogradMinChannels` inputs, maps at least
-///   `winogradMinSide` wide: Winograd F(2x2, 3x3) forward, dL/dW and dL/dx (Conv2d+Winograd);
+///   `winogradMinSide` wide: Winograd F(4x4, 3x3) (F(2x2, 3x3) below 8 channels) forward, dL/dW and dL/dx (Conv2d+Winograd);
 /// - 1x1 stride 1: the input is the patch matrix (no im2col);
+/// - tiny maps where every output position reads every input position (2x2, 1x1): one GEMM with
+///   the weights unrolled per position pair, batch as M (Conv2d+Unrolled);
 /// - small maps (`groupingThreshold`): output positions grouped by in-bounds
 ///   taps, one GEMM per group, padding never multiplied (Conv2d+Grouped);
 /// - dense, patch matrix up to `densePatchChunk` floats: built once, kept for backward;
@@ -33,8 +35,10 @@ public final class Conv2d: Layer {
     nonisolated(unsafe) public static var groupingMinChannels = 8
     /// Dense patch matrices above this many floats are built and multiplied in chunks of samples.
     nonisolated(unsafe) public static var densePatchChunk = 1 << 20
-    /// 3x3 stride-1 pad-1 convolutions go through Winograd F(2x2, 3x3) (see Conv2d+Winograd).
+    /// 3x3 stride-1 pad-1 convolutions go through Winograd (see Conv2d+Winograd).
     nonisolated(unsafe) public static var winogradEnabled = true
+    /// Output tile of the Winograd passes: 4 for F(4x4, 3x3) (fewer multiplies), 2 for F(2x2, 3x3).
+    nonisolated(unsafe) public static var winogradTile = 4
     /// Winograd only from this many input channels (not the RGB stem) ...
     nonisolated(unsafe) public static var winogradMinChannels = 8
     /// ... and on maps at least this many pixels on a side (on 2x2 maps it saves nothing).
@@ -62,6 +66,14 @@ public final class Conv2d: Layer {
     var winogradU: Tensor?
     /// The last forward went through Winograd.
     var usedWinograd = false
+    /// `store.frozenEpoch` for which `winogradU` holds the forward transform (nil: rebuild).
+    var winogradUEpoch: Int?
+    /// The unrolled small-map plan, when this shape runs as one GEMM (see `UnrolledConv`).
+    var unrolled: UnrolledConv?
+    /// Unrolled weights `[OH*OW*O, H*W*I]`, kept from forward to backward.
+    var unrolledW: Tensor?
+    /// `store.frozenEpoch` for which `unrolledW` is current (nil: rebuild).
+    var unrolledEpoch: Int?
 
     /// Reserves `[O, K, K, I]` weights (and `[O]` bias) in `store`; initialize after `store.seal()`.
     public init(store: ParameterStore, inChannels: Int, outChannels: Int, kernelSize: Int,
@@ -98,7 +110,11 @@ public final class Conv2d: Layer {
         if let g = geometry, g == g0 { return g }
         geometry = g0
         grouping = nil
-        if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 && inChannels >= Conv2d.groupingMinChannels {
+        unrolled = nil
+        unrolledEpoch = nil
+        if UnrolledConv.worthwhile(g0, outChannels: outChannels) {
+            unrolled = UnrolledConv(g0, outChannels: outChannels)
+        } else if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 && inChannels >= Conv2d.groupingMinChannels {
             let tc = TapClasses(g0)
             if tc.groups.count > 1 && tc.workFraction <= Conv2d.groupingThreshold { grouping = tc }
         }
@@ -138,6 +154,11 @@ public final class Conv2d: Layer {
             patchesKept = false
             forwardWinograd(x, g, into: y)
             Kernels.addBiasReLU(y.data, rows: g.rows, cols: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
+            return y
+        }
+        if let plan = unrolled {
+            patchesKept = false
+            forwardUnrolled(x, plan, y)
             return y
         }
         if let tc = grouping {

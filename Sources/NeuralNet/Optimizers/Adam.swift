@@ -41,6 +41,7 @@ public final class Adam: Optimizer {
     public func zeroGrad() { store.zeroGrad() }
 
     public func step() {
+        precondition(store.frozenEpoch == nil, "optimizer step inside ParameterStore.withFrozenValues")
         stepCount += 1
         let t = Double(stepCount)
         let bias1 = 1 - Foundation.pow(beta1, t)

@@ -38,6 +38,7 @@ public final class SGD: Optimizer {
     public func zeroGrad() { store.zeroGrad() }
 
     public func step() {
+        precondition(store.frozenEpoch == nil, "optimizer step inside ParameterStore.withFrozenValues")
         stepCount += 1
         let lr = Float(learningRate), wd = Float(weightDecay), mu = Float(momentum), keep = Float(1 - dampening)
         let p = store.values.data, g = store.grads.data
