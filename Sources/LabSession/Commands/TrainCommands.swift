@@ -67,7 +67,7 @@ enum TrainCommands {
 /// The training loop: batches, loss, backward, step, progress, interrupt.
 enum Trainer {
     /// Seconds between live progress updates.
-    static let progressInterval = 0.25
+    nonisolated(unsafe) static var progressInterval = 0.25
 
     /// BatchNorm in training mode needs at least two values per channel: a ResNet cannot train on one image a batch.
     static func requireBatchStatistics(_ model: Model, _ d: LoadedData) throws {

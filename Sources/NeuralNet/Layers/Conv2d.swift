@@ -179,15 +179,25 @@ public final class Conv2d: Layer {
         } else {
             // Large patch matrices go through the shared workspace a few samples at a time, so they
             // stay in cache instead of streaming hundreds of MB through memory.
-            let (chunk, per, inSample) = chunking(g)
-            let a = workspace.floats(chunk * per * k)
-            var n0 = 0
-            while n0 < g.batch {
-                let nb = Swift.min(chunk, g.batch - n0)
-                Im2col.im2col(x.data + n0 * inSample, g.withBatch(nb), into: a)
-                GEMM.sgemm(transB: true, m: nb * per, n: outChannels, k: k, a: a, lda: k, b: w, ldb: k,
-                           c: y.data + n0 * per * outChannels, ldc: outChannels)
-                n0 += nb
+            // Each worker builds and multiplies whole chunks in its own slice (no step is split),
+            // with the chunk count rounded up to a multiple of the workers so they finish together.
+            let (fitting, per, inSample) = chunking(g)
+            let workers = Swift.max(1, Parallel.workers)
+            var chunks = (g.batch + fitting - 1) / fitting
+            if chunks >= workers { chunks = (chunks + workers - 1) / workers * workers }
+            let chunk = (g.batch + chunks - 1) / chunks
+            let parts = chunks >= workers ? workers : 1
+            let a = workspace.floats(chunk * per * k * parts)
+            Parallel.run(parts) { part in
+                let slice = a + part * chunk * per * k
+                var n0 = part * chunk
+                while n0 < g.batch {
+                    let nb = Swift.min(chunk, g.batch - n0)
+                    Im2col.im2col(x.data + n0 * inSample, g.withBatch(nb), into: slice)
+                    GEMM.sgemm(transB: true, m: nb * per, n: outChannels, k: k, a: slice, lda: k, b: w, ldb: k,
+                               c: y.data + n0 * per * outChannels, ldc: outChannels)
+                    n0 += parts * chunk
+                }
             }
         }
         Kernels.addBiasReLU(y.data, rows: m, cols: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, relu: fuseReLU)
