@@ -55,7 +55,8 @@ public enum CIFAR10 {
     ///     on URLSession's delegate thread, at most once per MiB.
     public static func load(root: String = "./data", split: DataSplit, download: Bool = true,
                             archives: [Archive] = [.binary, .python], baseURL: String = officialBaseURL,
-                            progress: ((DataProgress) -> Void)? = nil) throws -> LabDataset {
+                            progress: ((DataProgress) -> Void)? = nil,
+                            interrupted: @escaping () -> Bool = { false }) throws -> LabDataset {
         let fm = FileManager.default
         let root = absolutePath(root)
         // Unpacked folders first.
@@ -64,14 +65,14 @@ public enum CIFAR10 {
         }
         // Then archives already on disk (copied by hand onto a machine without network).
         for archive in archives where fm.fileExists(atPath: root + "/" + archive.fileName) {
-            try ArchiveInstaller.install(archive, root: root, baseURL: baseURL, progress: progress)
+            try ArchiveInstaller.install(archive, root: root, baseURL: baseURL, progress: progress, interrupted: interrupted)
             return try read(folder: root + "/" + archive.folderName, archive: archive, split: split)
         }
         guard let first = archives.first else {
             throw DatasetError.missingFile(path: root, hint: "no CIFAR-10 distribution was asked for")
         }
         if download {
-            try ArchiveInstaller.install(first, root: root, baseURL: baseURL, progress: progress)
+            try ArchiveInstaller.install(first, root: root, baseURL: baseURL, progress: progress, interrupted: interrupted)
             return try read(folder: root + "/" + first.folderName, archive: first, split: split)
         }
         throw DatasetError.missingFile(

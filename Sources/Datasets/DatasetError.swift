@@ -27,6 +27,8 @@ public enum DatasetError: Error, CustomStringConvertible, LocalizedError, Equata
     case downloadFailed(file: String, url: String, md5: String, folder: String, reason: String)
     /// A read, write or rename failed.
     case io(path: String, detail: String)
+    /// The user interrupted a download; nothing of it was kept.
+    case interrupted(file: String)
 
     public var description: String {
         switch self {
@@ -54,6 +56,8 @@ public enum DatasetError: Error, CustomStringConvertible, LocalizedError, Equata
                 + "cifar-10-batches-py/ folder there works too)"
         case let .io(path, detail):
             return "\(path): \(detail)"
+        case let .interrupted(file):
+            return "download of \(file) interrupted; nothing of it was kept"
         }
     }
 

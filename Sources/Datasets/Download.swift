@@ -12,8 +12,11 @@ import FoundationNetworking
 /// temporary files are removed.
 public enum ArchiveInstaller {
     /// Makes `root/<archive.folderName>` exist, from `root/<archive.fileName>` or by downloading it.
+    ///
+    /// `interrupted` is polled ten times a second during a download; when it turns true the
+    /// transfer is cancelled, the partial file removed and `DatasetError.interrupted` thrown.
     public static func install(_ archive: CIFAR10.Archive, root: String, baseURL: String,
-                               progress: ((DataProgress) -> Void)?) throws {
+                               progress: ((DataProgress) -> Void)?, interrupted: @escaping () -> Bool = { false }) throws {
         let fm = FileManager.default
         let archivePath = root + "/" + archive.fileName
         let url = baseURL.hasSuffix("/") ? baseURL + archive.fileName : baseURL + "/" + archive.fileName
@@ -32,9 +35,11 @@ public enum ArchiveInstaller {
             defer { try? fm.removeItem(atPath: part) }
             let actual: String
             do {
-                actual = try HTTPFetcher.fetch(url: url, to: part) { done, total in
+                actual = try HTTPFetcher.fetch(url: url, to: part, interrupted: interrupted) { done, total in
                     progress?(DataProgress(phase: .download, file: archive.fileName, done: done, total: total))
                 }
+            } catch is HTTPFetcher.Interrupted {
+                throw DatasetError.interrupted(file: archive.fileName)
             } catch let reason as HTTPFetcher.Failure {
                 throw DatasetError.downloadFailed(file: archive.fileName, url: url, md5: archive.md5,
                                                   folder: root, reason: reason.message)
@@ -87,9 +92,12 @@ public enum ArchiveInstaller {
 /// A minimal blocking HTTP(S) GET that streams the body to a file and returns its MD5.
 enum HTTPFetcher {
     struct Failure: Error { let message: String }
+    /// `interrupted` turned true; the transfer was cancelled.
+    struct Interrupted: Error {}
 
     /// Downloads `url` into `path` (created or truncated); returns the body's MD5 as hex.
-    static func fetch(url: String, to path: String, progress: @escaping (Int64, Int64?) -> Void) throws -> String {
+    static func fetch(url: String, to path: String, interrupted: @escaping () -> Bool = { false },
+                      progress: @escaping (Int64, Int64?) -> Void) throws -> String {
         guard let target = URL(string: url) else { throw Failure(message: "bad URL \(url)") }
         guard let file = fopen(path, "wb") else { throw Failure(message: "cannot create \(path)") }
         let delegate = StreamingDelegate(file: file, progress: progress)
@@ -99,10 +107,18 @@ enum HTTPFetcher {
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: config, delegate: delegate, delegateQueue: queue)
-        session.dataTask(with: target).resume()
-        delegate.done.wait()
+        let task = session.dataTask(with: target)
+        task.resume()
+        var cancelled = false
+        while delegate.done.wait(timeout: .now() + 0.1) == .timedOut {
+            if !cancelled && interrupted() {
+                cancelled = true
+                task.cancel()
+            }
+        }
         session.finishTasksAndInvalidate()
         fclose(file)
+        if cancelled { throw Interrupted() }
         if let failure = delegate.failure { throw Failure(message: failure) }
         return delegate.md5.hexDigest()
     }

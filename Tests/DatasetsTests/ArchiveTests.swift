@@ -138,6 +138,35 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(listing(root), [])
     }
 
+    /// An interrupt during a download cancels it: a clear error, and neither the archive nor a partial file is left.
+    func testInterruptedDownloadStopsAndLeavesNothing() throws {
+        let body = [UInt8](repeating: 7, count: 16 << 20)
+        // 16 chunks of 1 MiB, 50 ms apart: about 0.8 s if it ran to the end.
+        let server = LoopbackServer(files: ["cifar-10-binary.tar.gz": body], chunkBytes: 1 << 20, chunkDelay: 0.05)
+        defer { server.stop() }
+        let root = makeTempDir("dlstop")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let spec = CIFAR10.Archive(format: .binary, md5: MD5.hex(body))
+        let lock = NSLock()
+        var received: Int64 = 0, polledAfterData = false
+        let started = Date()
+        XCTAssertThrowsError(try CIFAR10.load(root: root, split: .train, archives: [spec], baseURL: server.baseURL,
+                                              progress: { p in lock.lock(); received = max(received, p.done); lock.unlock() },
+                                              interrupted: {
+                                                  lock.lock(); defer { lock.unlock() }
+                                                  if received > 0 { polledAfterData = true }
+                                                  return received > 0
+                                              })) { error in
+            XCTAssertEqual(error as? DatasetError, .interrupted(file: "cifar-10-binary.tar.gz"))
+            XCTAssertEqual("\(error)", "download of cifar-10-binary.tar.gz interrupted; nothing of it was kept")
+        }
+        XCTAssertTrue(polledAfterData)
+        lock.lock(); let got = received; lock.unlock()
+        XCTAssertLessThan(got, Int64(body.count), "cancelled before the end")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertEqual(listing(root), [])
+    }
+
     func testNoServerGivesOneClearMessage() throws {
         let root = makeTempDir("dlnone")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -17,8 +17,13 @@ final class LoopbackServer: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)/mirror/" }
 
-    init(files: [String: [UInt8]]) {
+    /// Bodies go out `chunkBytes` at a time with `chunkDelay` seconds between chunks (0: all at once).
+    private let chunkBytes: Int, chunkDelay: TimeInterval
+
+    init(files: [String: [UInt8]], chunkBytes: Int = 1 << 20, chunkDelay: TimeInterval = 0) {
         self.files = files
+        self.chunkBytes = chunkBytes
+        self.chunkDelay = chunkDelay
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         precondition(listener >= 0, "socket failed")
         var yes: Int32 = 1
@@ -81,10 +86,23 @@ final class LoopbackServer: @unchecked Sendable {
         let head = body == nil
             ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             : "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nContent-Length: \(body!.count)\r\nConnection: close\r\n\r\n"
-        sendAll(client, Array(head.utf8) + (body ?? []))
+        guard let body, chunkDelay > 0 else {
+            sendAll(client, Array(head.utf8) + (body ?? []))
+            return
+        }
+        sendAll(client, Array(head.utf8))
+        var offset = 0
+        while offset < body.count {
+            let end = Swift.min(body.count, offset + chunkBytes)
+            guard sendAll(client, Array(body[offset ..< end])) else { return }   // the client went away
+            offset = end
+            Thread.sleep(forTimeInterval: chunkDelay)
+        }
     }
 
-    private func sendAll(_ fd: Int32, _ bytes: [UInt8]) {
+    /// Sends every byte; false when the connection failed first.
+    @discardableResult
+    private func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var sent = 0
         bytes.withUnsafeBytes { raw in
             while sent < raw.count {
@@ -93,6 +111,7 @@ final class LoopbackServer: @unchecked Sendable {
                 sent += n
             }
         }
+        return sent == bytes.count
     }
 }
 

@@ -151,3 +151,27 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertTrue(a.contains("epoch 1  loss"))
     }
 }
+
+/// Asks for an interrupt as soon as anything is printed (the command before the one under test).
+final class InterruptOnOutputSink: OutputSink {
+    let inner = CollectingSink()
+    weak var session: Session?
+    init(session: Session) { self.session = session }
+    func stream(_ text: String, error: Bool) { inner.stream(text, error: error); session?.requestInterrupt() }
+    func display(_ b: MIMEBundle, displayID: String?, update: Bool) { inner.display(b, displayID: displayID, update: update) }
+    func result(_ b: MIMEBundle) { inner.result(b); session?.requestInterrupt() }
+    func clear(wait: Bool) {}
+}
+
+extension TrainingCommandTests {
+    /// `gradients` stops at an interrupt between its two measurements and changes no weights.
+    func testInterruptStopsGradients() {
+        let s = LabFixture.session()
+        let before = s.state.lab.slot("resnet")!.model.store.values.toArray()
+        let outcome = s.execute("params\ngradients depth=3 resnet=resnet", sink: InterruptOnOutputSink(session: s))
+        guard case .interrupted(let m) = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(m, "gradients interrupted; no weights changed (the measurement zeroes its gradients).")
+        XCTAssertEqual(s.state.lab.slot("resnet")!.model.store.values.toArray(), before)
+        XCTAssertEqual(s.run("gradients depth=3 resnet=resnet").0, .ok, "the session goes on")
+    }
+}

@@ -50,7 +50,8 @@ enum DataCommands {
                 let progress: (DataProgress) -> Void = { p in
                     if p.done == 0 { ctx.print("\(p.phase.rawValue) \(p.file)...") }
                 }
-                train = try CIFAR10.load(root: root, split: .train, download: a.bool("download"), progress: progress)
+                train = try CIFAR10.load(root: root, split: .train, download: a.bool("download"), progress: progress,
+                                         interrupted: { ctx.interrupted })
                 test = try CIFAR10.load(root: root, split: .test, download: false)
                 origin = "CIFAR-10 from \(root)"
             case "fashion-mnist":
@@ -65,6 +66,8 @@ enum DataCommands {
             }
         } catch let e as LabError {
             throw e
+        } catch DatasetError.interrupted(let file) {
+            throw LabInterrupted(message: "download of \(file) interrupted; nothing of it was kept and the loaded data is unchanged.")
         } catch {
             throw LabError("DataError", "\(error)")
         }

@@ -44,7 +44,10 @@ enum GradientCommands {
         }
         let n = min(d.batchSize, d.train.count)
         let (x, labels) = DataCommands.firstTrainingBatch(d, count: n, seed: ctx.state.seed &+ 0x6AD)
+        let stopped = LabInterrupted(message: "gradients interrupted; no weights changed (the measurement zeroes its gradients).")
+        if ctx.interrupted { throw stopped }
         let plain = measure(plainModel, x: x, labels: labels)
+        if ctx.interrupted { throw stopped }
         let res = measure(resnetSlot.model, x: x, labels: labels)
         let pFirst = plain.layers.first?.1 ?? 0, rFirst = res.layers.first?.1 ?? 0
         ctx.print(String(format: """
