@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LabSessionTests", dependencies: ["LabSession"]),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel"]),
-        .testTarget(name: "SwiftLabAppTests", dependencies: ["SwiftLabApp"]),
+        .testTarget(name: "SwiftLabAppTests", dependencies: ["SwiftLabApp"], exclude: ["repl_pty_driver.py"]),
     ],
     swiftLanguageModes: [.v5]
 )
