@@ -54,13 +54,18 @@ public struct UnrolledConv: Sendable {
         Double(blocks.count) / Double(geometry.outHeight * geometry.outWidth * geometry.height * geometry.width)
     }
 
-    /// Whether a convolution of this shape should run unrolled (dense enough, small enough, not pointwise).
-    public static func worthwhile(_ g: ConvGeometry, outChannels: Int) -> Bool {
-        if g.isPointwise { return false }
+    /// The plan for a convolution of this shape when it should run unrolled (dense enough, small
+    /// enough, not pointwise), else nil.
+    public static func plan(_ g: ConvGeometry, outChannels: Int) -> UnrolledConv? {
+        if g.isPointwise { return nil }
         let positions = g.outHeight * g.outWidth * g.height * g.width
-        if positions * g.channels * outChannels > maximumFloats { return false }
-        return UnrolledConv(g, outChannels: outChannels).density >= minimumDensity
+        if positions * g.channels * outChannels > maximumFloats { return nil }
+        let plan = UnrolledConv(g, outChannels: outChannels)
+        return plan.density >= minimumDensity ? plan : nil
     }
+
+    /// Whether a convolution of this shape should run unrolled (`plan` is not nil).
+    public static func worthwhile(_ g: ConvGeometry, outChannels: Int) -> Bool { plan(g, outChannels: outChannels) != nil }
 
     /// Wu `[OH*OW*O, H*W*I]` from w `[O, KH, KW, I]`; zero blocks are written too.
     public func unroll(_ w: UnsafePointer<Float>, into wu: UnsafeMutablePointer<Float>) {

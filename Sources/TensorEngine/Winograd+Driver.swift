@@ -60,4 +60,25 @@ extension Winograd {
         }
         return (UnsafePointer(pad), size * c)
     }
+
+    /// Calls `body(t, src, rowStride)` for every tile t of x `[n, h, w, c]` cut into `tile` x `tile`
+    /// output tiles, with src the tile's `(tile + 2)`-wide input patch (see `patch`), split across
+    /// the workers unless `serial`. `work` estimates the floats touched, to decide whether to split.
+    static func forEachInputPatch(_ x: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
+                                  tile: Int, serial: Bool, work: Int,
+                                  _ body: (_ t: Int, _ src: UnsafePointer<Float>, _ rowStride: Int) -> Void) {
+        let size = tile + 2
+        let th = (h + tile - 1) / tile, tw = (w + tile - 1) / tile
+        Parallel.chunks(n * th * tw, work: serial ? 0 : work) { r in
+            // A zero-padded copy of one patch for border tiles.
+            let pad = UnsafeMutablePointer<Float>.allocate(capacity: size * size * c)
+            defer { pad.deallocate() }
+            for t in r {
+                let s = t / (th * tw), ty = (t / tw) % th, tx = t % tw
+                let (src, rowStride) = patch(x + s * h * w * c, y0: tile * ty - 1, x0: tile * tx - 1, size: size,
+                                             height: h, width: w, channels: c, pad: pad)
+                body(t, src, rowStride)
+            }
+        }
+    }
 }

@@ -30,25 +30,21 @@ extension Winograd {
                                   accumulateInto dw: UnsafeMutablePointer<Float>,
                                   scratch: UnsafeMutablePointer<Float>, chunk: Int) {
         let perSample = ((h + 1) / 2) * ((w + 1) / 2)
-        let perWorker = 16 * chunk * perSample * (ci + co) + 16 * co * ci
         let plane = co * ci
-        let used = accumulateGradient(planes: 16, tilesPerSample: perSample, batch: batch, chunk: chunk, inChannels: ci,
+        let sums = accumulateGradient(planes: 16, tilesPerSample: perSample, batch: batch, chunk: chunk, inChannels: ci,
                                       outChannels: co, scratch: scratch) { n0, nb, v, z, serial in
             inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
             outputGradTransform(dy + n0 * h * w * co, samples: nb, height: h, width: w, channels: co, into: z, serial: serial)
         }
         // dW += G^T (sum of workers' dU) G, per channel pair.
-        Parallel.chunks(co, work: plane * 16 * used) { r in
+        Parallel.chunks(co, work: plane * 16 * sums.count) { r in
             for o in r {
                 for i in 0..<ci {
                     var u = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
                              Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
                     withUnsafeMutableBytes(of: &u) { raw in
                         let up = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                        for wk in 0..<used {
-                            let du = scratch + wk * perWorker + perWorker - 16 * plane + o * ci + i
-                            for xi in 0..<16 { up[xi] += du[xi * plane] }
-                        }
+                        for xi in 0..<16 { up[xi] = sums.sum(at: xi * plane + o * ci + i) }
                         // Rows: t[ky][b] = sum_a G[a][ky] u[a][b] with G^T rows (1, .5, .5, 0), (0, .5, -.5, 0), (0, .5, .5, 1).
                         let d = dw + o * 9 * ci + i
                         for kyRow in 0..<3 {
@@ -79,11 +75,11 @@ extension Winograd {
     /// Per chunk of samples `transforms(n0, nb, v, z, serial)` fills V `[planes, T, Ci]` from x and
     /// Z `[planes, T, Co]` from dy; then dU[xi] += Z[xi]^T V[xi] (the tiles are the GEMMs' K). Each
     /// worker's slice of `scratch` is `planes * (chunk * tilesPerSample * (Ci + Co) + Co * Ci)` floats
-    /// with its dU at the end; returns how many slices hold a dU to sum.
+    /// with its dU at the end; returns where those dU are.
     static func accumulateGradient(planes: Int, tilesPerSample: Int, batch: Int, chunk: Int, inChannels ci: Int,
                                    outChannels co: Int, scratch: UnsafeMutablePointer<Float>,
                                    transforms: (_ n0: Int, _ nb: Int, _ v: UnsafeMutablePointer<Float>,
-                                                _ z: UnsafeMutablePointer<Float>, _ serial: Bool) -> Void) -> Int {
+                                                _ z: UnsafeMutablePointer<Float>, _ serial: Bool) -> Void) -> GradientSums {
         let chunks = (batch + chunk - 1) / chunk
         let workers = Swift.min(Parallel.workers, chunks)
         let plane = co * ci
@@ -105,7 +101,7 @@ extension Winograd {
         }
         if workers <= 1 || chunks < 2 * workers {
             for i in 0..<chunks { run(i, scratch: scratch, first: i == 0, serial: false) }
-            return 1
+            return GradientSums(first: scratch + perWorker - planes * plane, stride: perWorker, count: 1)
         }
         let next = ChunkCounter()
         Parallel.run(workers) { wid in
@@ -118,7 +114,28 @@ extension Winograd {
             }
             if first { (scratch + wid * perWorker + perWorker - planes * plane).initialize(repeating: 0, count: planes * plane) }
         }
-        return workers
+        return GradientSums(first: scratch + perWorker - planes * plane, stride: perWorker, count: workers)
+    }
+
+    /// The per-worker dU `[planes, Co, Ci]` of `accumulateGradient`: `count` of them, `stride` floats apart.
+    struct GradientSums {
+        let first: UnsafeMutablePointer<Float>
+        let stride: Int
+        let count: Int
+
+        /// Sum over the workers of dU at float offset `offset` (plane offset included).
+        @inline(__always) func sum(at offset: Int) -> Float {
+            var s: Float = 0
+            for k in 0..<count { s += first[k * stride + offset] }
+            return s
+        }
+
+        /// The same for eight consecutive floats.
+        @inline(__always) func sum8(at offset: Int) -> SIMD8<Float> {
+            var s = SIMD8<Float>.zero
+            for k in 0..<count { s += Winograd.ld(first + k * stride + offset) }
+            return s
+        }
     }
 
     /// Z `[16, T, C]` = A dY A^T per tile from dy `[n, h, w, C]` (outputs past the map read as zero).

@@ -98,18 +98,9 @@ public enum Winograd {
     /// V `[16, T, C]` = B^T d B for every tile's zero-padded 4x4 patch of x `[n, h, w, C]`.
     static func inputTransform(_ x: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
                                into v: UnsafeMutablePointer<Float>, serial: Bool = false) {
-        let th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, xs = tiles * c
-        Parallel.chunks(tiles, work: serial ? 0 : tiles * c * 32) { r in
-            // A zero-padded copy of one 4x4 patch for border tiles.
-            let pad = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c)
-            defer { pad.deallocate() }
-            for t in r {
-                let s = t / (th * tw), ty = (t / tw) % th, tx = t % tw
-                let y0 = 2 * ty - 1, x0 = 2 * tx - 1
-                let base = x + s * h * w * c
-                let (src, rowStride) = Winograd.patch(base, y0: y0, x0: x0, size: 4, height: h, width: w, channels: c, pad: pad)
-                transformTile(src, rowStride: rowStride, channels: c, into: v + t * c, xiStride: xs)
-            }
+        let tiles = n * ((h + 1) / 2) * ((w + 1) / 2), xs = tiles * c
+        forEachInputPatch(x, samples: n, height: h, width: w, channels: c, tile: 2, serial: serial, work: tiles * c * 32) { t, src, rs in
+            transformTile(src, rowStride: rs, channels: c, into: v + t * c, xiStride: xs)
         }
     }
 

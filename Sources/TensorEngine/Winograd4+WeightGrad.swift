@@ -33,25 +33,20 @@ extension Winograd4 {
         precondition(supports(inChannels: ci, outChannels: co), "Winograd4 needs at least 8 channels each way")
         let perSample = ((h + 3) / 4) * ((w + 3) / 4)
         let plane = co * ci
-        let perWorker = 36 * (chunk * perSample * (ci + co) + plane)
-        let used = Winograd.accumulateGradient(planes: 36, tilesPerSample: perSample, batch: batch, chunk: chunk,
+        let sums = Winograd.accumulateGradient(planes: 36, tilesPerSample: perSample, batch: batch, chunk: chunk,
                                                inChannels: ci, outChannels: co, scratch: scratch) { n0, nb, v, z, serial in
             inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
             outputGradTransform(dy + n0 * h * w * co, samples: nb, height: h, width: w, channels: co, into: z, serial: serial)
         }
         // dW += G^T (sum of the workers' dU) G, per output channel and eight input channels.
-        Parallel.chunks(co, work: plane * 36 * used) { r in
+        Parallel.chunks(co, work: plane * 36 * sums.count) { r in
             withUnsafeTemporaryAllocation(of: V8.self, capacity: 36 + 18) { buffer in
                 let u = buffer.baseAddress!, t = u + 36
                 for o in r {
                     var k = 0
                     while k < ci {
                         let k0 = Swift.min(k, ci - 8)
-                        for xi in 0..<36 {
-                            var sum = V8.zero
-                            for wk in 0..<used { sum += ld(scratch + wk * perWorker + perWorker - 36 * plane + xi * plane + o * ci + k0) }
-                            u[xi] = sum
-                        }
+                        for xi in 0..<36 { u[xi] = sums.sum8(at: xi * plane + o * ci + k0) }
                         // T (3x6) = G^T down each column of dU, then dW (3x3) = T G along each row.
                         for j in 0..<6 {
                             let g = gtColumn(u[j], u[6 + j], u[12 + j], u[18 + j], u[24 + j], u[30 + j])

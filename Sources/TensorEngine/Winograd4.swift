@@ -118,22 +118,15 @@ public enum Winograd4 {
     /// V `[36, T, C]` = B^T d B for every tile's zero-padded 6x6 patch of x `[n, h, w, C]`.
     static func inputTransform(_ x: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
                                into v: UnsafeMutablePointer<Float>, serial: Bool = false) {
-        let th = (h + 3) / 4, tw = (w + 3) / 4, tiles = n * th * tw, xs = tiles * c
-        Parallel.chunks(tiles, work: serial ? 0 : tiles * c * 72) { r in
-            let pad = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c)
-            defer { pad.deallocate() }
-            for t in r {
-                let s = t / (th * tw), ty = (t / tw) % th, tx = t % tw
-                let y0 = 4 * ty - 1, x0 = 4 * tx - 1
-                let base = x + s * h * w * c
-                let (src, rowStride) = Winograd.patch(base, y0: y0, x0: x0, size: 6, height: h, width: w, channels: c, pad: pad)
-                // Eight channels at a time; the last window ends at c (overlaps recompute equal values).
-                var k = 0
-                while k < c {
-                    let k0 = Swift.min(k, c - 8)
-                    inputTile8(src + k0, rowStride: rowStride, channelStride: c, into: v + t * c + k0, xiStride: xs)
-                    k += 8
-                }
+        let tiles = n * ((h + 3) / 4) * ((w + 3) / 4), xs = tiles * c
+        Winograd.forEachInputPatch(x, samples: n, height: h, width: w, channels: c, tile: 4, serial: serial,
+                                   work: tiles * c * 72) { t, src, rs in
+            // Eight channels at a time; the last window ends at c (overlaps recompute equal values).
+            var k = 0
+            while k < c {
+                let k0 = Swift.min(k, c - 8)
+                inputTile8(src + k0, rowStride: rs, channelStride: c, into: v + t * c + k0, xiStride: xs)
+                k += 8
             }
         }
     }

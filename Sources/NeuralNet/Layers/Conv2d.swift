@@ -110,11 +110,9 @@ public final class Conv2d: Layer {
         if let g = geometry, g == g0 { return g }
         geometry = g0
         grouping = nil
-        unrolled = nil
         unrolledEpoch = nil
-        if UnrolledConv.worthwhile(g0, outChannels: outChannels) {
-            unrolled = UnrolledConv(g0, outChannels: outChannels)
-        } else if !g0.isPointwise && g0.outHeight * g0.outWidth > 1 && inChannels >= Conv2d.groupingMinChannels {
+        unrolled = UnrolledConv.plan(g0, outChannels: outChannels)
+        if unrolled == nil, !g0.isPointwise && g0.outHeight * g0.outWidth > 1 && inChannels >= Conv2d.groupingMinChannels {
             let tc = TapClasses(g0)
             if tc.groups.count > 1 && tc.workFraction <= Conv2d.groupingThreshold { grouping = tc }
         }
