@@ -21,10 +21,10 @@ public enum SwiftLabCommand {
         let rest = Array(arguments.dropFirst(2))
         let status: Int32
         switch arguments[1] {
-        case "repl": status = REPLFrontEnd.main(rest)
-        case "run": status = ScriptPlayer.main(rest)
+        case "repl": InterruptSignal.accept(); status = REPLFrontEnd.main(rest)
+        case "run": InterruptSignal.accept(); status = ScriptPlayer.main(rest)
         case "notebook": status = NotebookConverter.main(rest)
-        case "kernel": status = KernelFrontEnd.main(rest)
+        case "kernel": InterruptSignal.accept(); status = KernelFrontEnd.main(rest)
         case "install-kernel": status = KernelInstaller.main(rest)
         case "bench": status = BenchFrontEnd.main(rest)
         case "-h", "--help", "help":

@@ -92,4 +92,36 @@ final class PlayerTests: XCTestCase {
         XCTAssertTrue(second.contains { ($0["data"] as? [String: Any])?["text/plain"] as? String == "11,181,642" })
         XCTAssertTrue(second.contains { ($0["data"] as? [String: Any])?["image/png"] != nil })
     }
+
+    /// SIGINT (Ctrl-C in a terminal) stops `swift-lab run` between training steps: status 130, model kept.
+    func testSIGINTStopsTrainingBetweenSteps() throws {
+        let dir = try AppSupport.tempDir()
+        let f = dir.appendingPathComponent("long.lab")
+        try "data synthetic train=4096 test=16 batch=16\nbuild resnet18\ntrain epochs=50\necho never\n"
+            .write(to: f, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = AppSupport.binary
+        p.arguments = ["run", f.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        let seen = NSMutableData(), lock = NSLock()
+        out.fileHandleForReading.readabilityHandler = { h in
+            let d = h.availableData
+            lock.lock(); seen.append(d); lock.unlock()
+        }
+        try p.run()
+        func text() -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: seen as Data, as: UTF8.self) }
+        let deadline = Date().addingTimeInterval(120)
+        while !text().contains("training resnet"), p.isRunning, Date() < deadline { usleep(20_000) }
+        usleep(300_000)
+        p.interrupt()
+        let sent = Date()
+        while p.isRunning, Date().timeIntervalSince(sent) < 60 { usleep(20_000) }
+        if p.isRunning { p.terminate(); XCTFail("swift-lab run did not stop within 60 s of SIGINT: \(text())"); return }
+        out.fileHandleForReading.readabilityHandler = nil
+        XCTAssertEqual(p.terminationStatus, 130, text())
+        XCTAssertTrue(text().contains("training interrupted in epoch 1 after "), text())
+        XCTAssertFalse(text().contains("never"), text())
+    }
 }

@@ -6,6 +6,7 @@ otherwise exits 1 with what was expected and the last output seen. Standard libr
 import os
 import pty
 import select
+import signal
 import sys
 import time
 
@@ -15,10 +16,13 @@ record = os.path.join(work, "session.lab")
 
 
 class Repl:
-    def __init__(self):
+    def __init__(self, block_sigint=False):
         env = dict(os.environ, TERM="xterm-256color", SWIFT_LAB_HISTORY=history)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            if block_sigint:
+                # A launcher that blocks SIGINT (some CI runners do): the mask survives exec.
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             os.execve(binary, [binary, "repl", "--record", record], env)
         self.buf = b""
 
@@ -60,8 +64,8 @@ class Repl:
 
 
 def fail(msg, buf=b""):
-    print("FAIL:", msg)
-    print("last output:", buf[-1500:].decode(errors="replace"))
+    # One line, so that a log excerpt showing only the failing line still shows what was on screen.
+    print("FAIL:", msg, "| last output:", repr(buf[-1500:].decode(errors="replace")))
     sys.exit(1)
 
 
@@ -70,7 +74,7 @@ def check(cond, msg):
         fail(msg)
 
 
-r = Repl()
+r = Repl(block_sigint=True)
 r.expect("lab> ")
 # Tab completion of a command, then of an argument name.
 r.send("tra\t")
