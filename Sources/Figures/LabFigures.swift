@@ -84,13 +84,17 @@ public enum LabFigures {
     }
 
     /// Mean |gradient| per layer from input to output, one series per network, log y axis (§10).
-    /// `layerNames` (optional) label the x ticks of the longest series.
+    /// `layerNames` (optional) label the x ticks of the longest series; `pointNames` (optional,
+    /// one list per series) name each point's layer in its tooltip and in the text summary.
     public static func gradientChart(series: [(name: String, values: [Double])],
                                      title: String = "Mean |gradient| per layer",
-                                     layerNames: [String]? = nil, name: String = "gradients") -> Figure {
+                                     layerNames: [String]? = nil, pointNames: [[String]]? = nil,
+                                     name: String = "gradients") -> Figure {
+        let lines = series.enumerated().map { i, s in
+            LineChart.Series(name: s.name, y: s.values, pointNames: pointNames?[i])
+        }
         let chart = LineChart(title: title, xLabel: "layer (input \u{2192} output)", yLabel: "mean |gradient|",
-                              series: series.map { LineChart.Series(name: $0.name, y: $0.values) },
-                              logY: true, xNames: layerNames)
+                              series: lines, logY: true, xNames: layerNames)
         return chart.figure(name: name)
     }
 

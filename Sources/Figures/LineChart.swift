@@ -10,18 +10,30 @@ public struct LineChart: Sendable {
         public var y: [Double]
         /// nil picks the next color of `Palette.cycle`.
         public var color: RGB?
+        /// A name per point (e.g. the layer a gradient belongs to): a tooltip on its marker
+        /// and the first and last names in the text summary.
+        public var pointNames: [String]?
 
-        public init(name: String, x: [Double], y: [Double], color: RGB? = nil) {
+        public init(name: String, x: [Double], y: [Double], color: RGB? = nil, pointNames: [String]? = nil) {
             precondition(x.count == y.count, "series '\(name)' has \(x.count) x values and \(y.count) y values")
+            precondition(pointNames.map { $0.count == y.count } ?? true,
+                         "series '\(name)' has \(y.count) values and \(pointNames?.count ?? 0) point names")
             self.name = name
             self.x = x
             self.y = y
             self.color = color
+            self.pointNames = pointNames
         }
 
         /// y at x = 1, 2, 3, ...
-        public init(name: String, y: [Double], color: RGB? = nil) {
-            self.init(name: name, x: y.indices.map { Double($0 + 1) }, y: y, color: color)
+        public init(name: String, y: [Double], color: RGB? = nil, pointNames: [String]? = nil) {
+            self.init(name: name, x: y.indices.map { Double($0 + 1) }, y: y, color: color, pointNames: pointNames)
+        }
+
+        /// The tooltip of point `i`: series, point name and value.
+        func tooltip(_ i: Int) -> String {
+            let what = pointNames.map { "\(name), \($0[i])" } ?? "\(name), x = \(NumberText.short(x[i]))"
+            return "\(what): \(NumberText.short(y[i]))"
         }
     }
 
@@ -83,11 +95,11 @@ public struct LineChart: Sendable {
         var legend = [(name: String, color: String)]()
         for (i, s) in series.enumerated() {
             let color = (s.color ?? Palette.color(i)).hexString
-            let pts = zip(s.x, s.y).filter { $0.1.isFinite && (!logY || $0.1 > 0) }
-                .map { (frame.px(xAxis.fraction($0.0)), frame.py(yAxis.fraction($0.1))) }
+            let shown = s.y.indices.filter { s.y[$0].isFinite && (!logY || s.y[$0] > 0) }
+            let pts = shown.map { (frame.px(xAxis.fraction(s.x[$0])), frame.py(yAxis.fraction(s.y[$0]))) }
             if pts.count > 1 { svg.polyline(pts, color: color, width: 1.6) }
             if pts.count <= 40 {
-                for p in pts { svg.circle(p.0, p.1, r: 3, fill: color) }
+                for (p, i) in zip(pts, shown) { svg.circle(p.0, p.1, r: 3, fill: color, title: s.tooltip(i)) }
             }
             allPoints += pts
             legend.append((s.name, color))
@@ -135,7 +147,12 @@ public struct LineChart: Sendable {
                 continue
             }
             var line = "  " + s.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            line += "  \(NumberText.short(first)) -> \(NumberText.short(last))"
+            if let names = s.pointNames, let i = s.y.firstIndex(where: { $0.isFinite }),
+               let j = s.y.lastIndex(where: { $0.isFinite }) {
+                line += "  \(NumberText.short(first)) (\(names[i])) -> \(NumberText.short(last)) (\(names[j]))"
+            } else {
+                line += "  \(NumberText.short(first)) -> \(NumberText.short(last))"
+            }
             if finite.count > 2 {
                 line += "  (min \(NumberText.short(finite.min()!)), max \(NumberText.short(finite.max()!)))"
             }

@@ -52,8 +52,14 @@ struct SVGCanvas {
         body.append(#"<polyline points="\#(pts)" fill="none" stroke="\#(color)" stroke-width="\#(f(width))" stroke-linejoin="round" stroke-linecap="round"/>"#)
     }
 
-    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String) {
-        body.append(#"<circle cx="\#(f(x))" cy="\#(f(y))" r="\#(f(r))" fill="\#(fill)"/>"#)
+    /// A filled circle; `title` becomes its tooltip.
+    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, title: String? = nil) {
+        let s = #"<circle cx="\#(f(x))" cy="\#(f(y))" r="\#(f(r))" fill="\#(fill)""#
+        if let title {
+            body.append(s + "><title>\(SVGCanvas.escape(title))</title></circle>")
+        } else {
+            body.append(s + "/>")
+        }
     }
 
     /// Text anchored at (x, y) on its baseline; `anchor` is start, middle or end;

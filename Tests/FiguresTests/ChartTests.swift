@@ -49,6 +49,22 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(fig.svg!.components(separatedBy: "<polyline").count - 1, 2)
     }
 
+    func testGradientChartNamesEachPointsLayer() throws {
+        let fig = LabFigures.gradientChart(series: [("plain", [1e-6, 3e-4]), ("resnet", [0.2, 0.01, 0.07])],
+                                           pointNames: [["features.0.weight", "fc.weight"],
+                                                        ["conv1.weight", "layer1.0.conv1.weight", "fc.weight"]])
+        let svg = fig.svg!
+        // One tooltip per marker, naming series, layer and value; escaped as XML.
+        XCTAssertEqual(svg.components(separatedBy: "<title>").count - 1, 5)
+        XCTAssertTrue(svg.contains("<title>plain, features.0.weight: 1e-6</title>"), svg)
+        XCTAssertTrue(svg.contains("<title>resnet, layer1.0.conv1.weight: 0.01</title>"), svg)
+        XCTAssertTrue(fig.plain.contains("plain   1e-6 (features.0.weight) -> 3e-4 (fc.weight)"), fig.plain)
+        XCTAssertTrue(fig.plain.contains("resnet  0.2 (conv1.weight) -> 0.07 (fc.weight)"), fig.plain)
+        // Without names a marker's tooltip gives its x position.
+        let bare = LabFigures.gradientChart(series: [("plain", [1e-6, 3e-4])])
+        XCTAssertTrue(bare.svg!.contains("<title>plain, x = 2: 3e-4</title>"), bare.svg!)
+    }
+
     func testTrainingCurvesSideBySide() throws {
         let fig = LabFigures.trainingCurves(loss: [1.52, 1.1, 0.9, 0.75, 0.61], trainAccuracy: [45, 60, 68, 74, 79],
                                             testAccuracy: [50, 62, 70, 73, 78])

@@ -105,13 +105,10 @@ final class PlayerTests: XCTestCase {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
-        let seen = NSMutableData(), lock = NSLock()
-        out.fileHandleForReading.readabilityHandler = { h in
-            let d = h.availableData
-            lock.lock(); seen.append(d); lock.unlock()
-        }
+        let seen = AppSupport.Collected()
+        out.fileHandleForReading.readabilityHandler = { h in seen.append(h.availableData) }
         try p.run()
-        func text() -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: seen as Data, as: UTF8.self) }
+        func text() -> String { seen.text }
         let deadline = Date().addingTimeInterval(120)
         while !text().contains("training resnet"), p.isRunning, Date() < deadline { usleep(20_000) }
         usleep(300_000)

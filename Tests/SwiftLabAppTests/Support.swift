@@ -17,7 +17,8 @@ enum AppSupport {
     static let quick = ["--set", "data=synthetic", "--set", "train=96", "--set", "test=48", "--set", "batch=16",
                         "--set", "epochs=1", "--set", "batches=3", "--set", "depth=20"]
 
-    /// Runs the binary; returns exit status, stdout and stderr.
+    /// Runs the binary; returns exit status, stdout and stderr. Past `timeout` seconds the
+    /// process is killed and the status is -1, so a hang fails the test instead of stalling CI.
     static func run(_ args: [String], timeout: TimeInterval = 600) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = binary
@@ -26,16 +27,32 @@ enum AppSupport {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let exited = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in exited.signal() }
         try p.run()
-        var outData = Data(), errData = Data()
+        let outData = Collected(), errData = Collected()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { outData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        p.waitUntilExit()
+        DispatchQueue.global().async { errData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+        var timedOut = false
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(p.processIdentifier, SIGKILL)
+            exited.wait()
+        }
         group.wait()
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (timedOut ? -1 : p.terminationStatus, outData.text, errData.text)
+    }
+
+    /// Bytes one reader thread collects for another.
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+        func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
     }
 
     /// A fresh temporary folder.

@@ -60,7 +60,8 @@ enum GradientCommands {
             resnetSlot.model.name, res.loss, res.layers.first?.0 ?? "-", rFirst,
             ratioText(pFirst, rFirst)))
         let fig = LabFigures.gradientChart(series: [(plainModel.name, plain.layers.map(\.1)), (resnetSlot.model.name, res.layers.map(\.1))],
-                                           title: "Mean |gradient| per layer, input to output")
+                                           title: "Mean |gradient| per layer, input to output",
+                                           pointNames: [plain.layers.map(\.0), res.layers.map(\.0)])
         ctx.display(FigureBundle.make(fig))
     }
 
