@@ -42,5 +42,5 @@ let package = Package(
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel"]),
         .testTarget(name: "SwiftLabAppTests", dependencies: ["SwiftLabApp"], exclude: ["repl_pty_driver.py"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -112,7 +112,7 @@ public final class KernelServer: @unchecked Sendable {
         return restart
     }
 
-    private func startThread(name: String, stackSize: Int = 0, _ body: @escaping () -> Void) {
+    private func startThread(name: String, stackSize: Int = 0, _ body: @escaping @Sendable () -> Void) {
         finished.enter()
         let thread = Thread { [finished] in
             body()

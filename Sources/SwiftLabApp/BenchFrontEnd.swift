@@ -77,7 +77,7 @@ enum BenchFrontEnd {
                 print(String(format: "%-18@ train %8.1f img/s   infer %8.1f img/s   peak RSS %7.1f MiB   CPU/step train %7.1f ms infer %7.1f ms",
                              r.workload, r.trainImagesPerSecond, r.inferImagesPerSecond, r.peakRSSMegabytes, r.trainCPUms, r.inferCPUms))
             }
-            fflush(stdout)
+            fflush(nil)
         }
         if loader {
             // 10,000 random 32x32x3 images, batch 128, crop 32 pad 4 + flip + normalize; 1 warm-up and 3 timed epochs.
@@ -88,7 +88,7 @@ enum BenchFrontEnd {
             } else {
                 print(String(format: "%-18@ %8.1f img/s (augmented batches of 128)", "loader-3x32x32", rate))
             }
-            fflush(stdout)
+            fflush(nil)
         }
         return 0
     }

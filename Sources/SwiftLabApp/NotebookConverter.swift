@@ -12,17 +12,17 @@ enum NotebookConverter {
             if arguments[i] == "-o" || arguments[i] == "--output", i + 1 < arguments.count {
                 output = arguments[i + 1]; i += 2; continue
             }
-            if arguments[i].hasPrefix("-") || input != nil { fputs(usage + "\n", stderr); return 2 }
+            if arguments[i].hasPrefix("-") || input != nil { Console.error(usage + "\n"); return 2 }
             input = arguments[i]; i += 1
         }
         guard let input, let text = try? String(contentsOfFile: input, encoding: .utf8) else {
-            fputs("swift-lab notebook: cannot read \(input ?? "(no file)")\n\(usage)\n", stderr)
+            Console.error("swift-lab notebook: cannot read \(input ?? "(no file)")\n\(usage)\n")
             return 2
         }
         let data = convert(text)
         let dest = output ?? (input.hasSuffix(".lab") ? String(input.dropLast(4)) + ".ipynb" : input + ".ipynb")
         do { try data.write(to: URL(fileURLWithPath: dest)) } catch {
-            fputs("swift-lab notebook: cannot write \(dest)\n", stderr); return 1
+            Console.error("swift-lab notebook: cannot write \(dest)\n"); return 1
         }
         print("wrote \(dest)")
         return 0

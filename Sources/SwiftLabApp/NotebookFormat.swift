@@ -14,12 +14,12 @@ struct Notebook {
     var cells: [Cell]
 
     /// The metadata every notebook for this kernel carries.
-    static let metadata: [String: Any] = [
+    static var metadata: [String: Any] { [
         "kernelspec": ["name": "swift-lab", "display_name": "Swift Lab", "language": "swift-lab"],
         "language_info": ["name": "swift-lab", "version": Session.languageVersion,
                           "mimetype": "text/x-swift-lab", "file_extension": Session.fileExtension,
                           "codemirror_mode": "shell"],
-    ]
+    ] }
 
     /// Reads the cells of an .ipynb file (source as a string or a list of lines).
     init(contentsOf url: URL) throws {

@@ -21,14 +21,14 @@ enum REPLFrontEnd {
             switch (a, v) {
             case ("--history", let v?): history = v
             case ("--record", let v?):
-                do { try session.record(to: v) } catch { fputs("swift-lab repl: \(error)\n", stderr); return 2 }
+                do { try session.record(to: v) } catch { Console.error("swift-lab repl: \(error)\n"); return 2 }
             case ("--out", let v?): session.figureDirectory = URL(fileURLWithPath: v)
             case ("--set", let v?):
                 let kv = v.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { fputs("swift-lab repl: --set needs name=value\n", stderr); return 2 }
+                guard kv.count == 2 else { Console.error("swift-lab repl: --set needs name=value\n"); return 2 }
                 session.setOverride(kv[0], kv[1])
             case ("-h", _), ("--help", _): print(usage); return 0
-            default: fputs("swift-lab repl: unexpected '\(a)'\n\(usage)\n", stderr); return 2
+            default: Console.error("swift-lab repl: unexpected '\(a)'\n\(usage)\n"); return 2
             }
             i += 2
         }

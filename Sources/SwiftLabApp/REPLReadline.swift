@@ -14,13 +14,10 @@ enum REPLReadline {
     /// Installs tab completion and the SIGINT handler.
     static func install(session: Session) {
         self.session = session
-        rl_readline_name = UnsafePointer(strdup("swift-lab"))
-        rl_basic_word_break_characters = UnsafePointer(strdup(" \t="))
-        rl_completer_word_break_characters = UnsafePointer(strdup(" \t="))
-        rl_attempted_completion_function = { text, start, end in
+        swl_rl_configure(strdup("swift-lab"), strdup(" \t=")) { text, start, end in
             let matches = REPLReadline.completions()
             // File names where the command takes a path; nothing else falls back to readline's own completion.
-            rl_attempted_completion_over = (matches == nil && REPLReadline.wantsPath()) ? 0 : 1
+            swl_rl_set_attempted_completion_over((matches == nil && REPLReadline.wantsPath()) ? 0 : 1)
             return matches
         }
         signal(SIGINT) { _ in
@@ -38,24 +35,24 @@ enum REPLReadline {
 
     /// Whether the cursor sits on a path argument.
     static func wantsPath() -> Bool {
-        guard let session, let buf = rl_line_buffer else { return false }
+        guard let session, let buf = swl_rl_line_buffer() else { return false }
         let line = String(cString: buf)
-        let before = String(decoding: Array(line.utf8).prefix(Int(rl_point)), as: UTF8.self)
+        let before = String(decoding: Array(line.utf8).prefix(Int(swl_rl_point())), as: UTF8.self)
         return session.completesPath(line, cursor: before.count)
     }
 
     /// The completion list in readline's format: [common prefix, matches..., NULL], malloc'd.
     static func completions() -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
-        guard let session, let buf = rl_line_buffer else { return nil }
+        guard let session, let buf = swl_rl_line_buffer() else { return nil }
         let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(buf).assumingMemoryBound(to: UInt8.self),
                                               count: strlen(buf)))
-        let point = Int(rl_point)
+        let point = Int(swl_rl_point())
         let before = String(decoding: bytes.prefix(point), as: UTF8.self)
         let line = String(decoding: bytes, as: UTF8.self)
         let c = session.complete(line, cursor: before.count)
         guard !c.matches.isEmpty else { return nil }
         let single = c.matches.count == 1
-        rl_completion_suppress_append = (single && c.matches[0].hasSuffix("=")) ? 1 : 0
+        swl_rl_set_completion_suppress_append((single && c.matches[0].hasSuffix("=")) ? 1 : 0)
         var prefix = c.matches[0]
         for m in c.matches.dropFirst() {
             while !m.hasPrefix(prefix) { prefix.removeLast() }

@@ -23,22 +23,22 @@ enum ScriptPlayer {
             case "--record": record = next()
             case "--set":
                 guard let text = next(), let pairs = Session.parseOverrides(text), !pairs.isEmpty else {
-                    fputs("swift-lab run: --set needs name=value (several: a=1,b=2)\n", stderr); return 2
+                    Console.error("swift-lab run: --set needs name=value (several: a=1,b=2)\n"); return 2
                 }
                 sets += pairs
             case "-h", "--help": print(usage); return 0
             default:
-                if (a.hasPrefix("-") && a != "-") || file != nil { fputs("swift-lab run: unexpected '\(a)'\n\(usage)\n", stderr); return 2 }
+                if (a.hasPrefix("-") && a != "-") || file != nil { Console.error("swift-lab run: unexpected '\(a)'\n\(usage)\n"); return 2 }
                 file = a
             }
             i += 1
         }
-        guard let file else { fputs(usage + "\n", stderr); return 2 }
+        guard let file else { Console.error(usage + "\n"); return 2 }
         let session = Session()
         for (k, v) in sets { session.setOverride(k, v) }
         if let out { session.figureDirectory = URL(fileURLWithPath: out) }
         if let record {
-            do { try session.record(to: record) } catch { fputs("swift-lab run: \(error)\n", stderr); return 2 }
+            do { try session.record(to: record) } catch { Console.error("swift-lab run: \(error)\n"); return 2 }
         }
         signal(SIGINT, SIG_IGN)
         let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -49,20 +49,20 @@ enum ScriptPlayer {
         if url.pathExtension == "ipynb" { return playNotebook(url, session: session, out: out) }
         let stdinText = file == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
         guard let text = stdinText ?? (try? String(contentsOf: url, encoding: .utf8)) else {
-            fputs("swift-lab run: cannot read \(file)\n", stderr); return 2
+            Console.error("swift-lab run: cannot read \(file)\n"); return 2
         }
         let sink = TerminalSink(isTTY: false, showProgress: false)
         switch session.execute(text, sink: sink) {
         case .ok: return 0
         case .failed(let e): sink.report(e, file: file); return 1
-        case .interrupted(let m): sink.finish(); fputs(m + "\n", stderr); return 130
+        case .interrupted(let m): sink.finish(); Console.error(m + "\n"); return 130
         }
     }
 
     /// Runs a notebook's code cells in order, writing the executed notebook into `out` (if given).
     static func playNotebook(_ url: URL, session: Session, out: String?) -> Int32 {
         var nb: Notebook
-        do { nb = try Notebook(contentsOf: url) } catch { fputs("swift-lab run: \(error)\n", stderr); return 2 }
+        do { nb = try Notebook(contentsOf: url) } catch { Console.error("swift-lab run: \(error)\n"); return 2 }
         let term = TerminalSink(isTTY: false, showProgress: false)
         let sink = NotebookSink(echo: term)
         var status: Int32 = 0
@@ -86,7 +86,7 @@ enum ScriptPlayer {
         if let out {
             let dest = URL(fileURLWithPath: out).appendingPathComponent(url.lastPathComponent)
             try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            do { try nb.json().write(to: dest) } catch { fputs("swift-lab run: cannot write \(dest.path)\n", stderr); return 2 }
+            do { try nb.json().write(to: dest) } catch { Console.error("swift-lab run: cannot write \(dest.path)\n"); return 2 }
             print("executed notebook written to \(dest.path)")
         }
         return status

@@ -17,8 +17,7 @@ final class TerminalSink: OutputSink {
     }
 
     private func write(_ s: String, error: Bool = false) {
-        fputs(s, error ? stderr : stdout)
-        fflush(error ? stderr : stdout)
+        if error { Console.error(s) } else { Console.out(s) }
     }
 
     /// Ends an in-place progress line before other output.

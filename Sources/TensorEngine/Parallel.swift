@@ -35,12 +35,16 @@ public enum Parallel {
             return
         }
         let key = regionKey
-        let marker = UnsafeMutableRawPointer(bitPattern: 1)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let outer = pthread_getspecific(key)
-            pthread_setspecific(key, marker)
-            body(p)
-            pthread_setspecific(key, outer)
+        withoutActuallyEscaping(body) { body in
+            // The caller promises that the parts touch disjoint memory (see above), which is
+            // what Sendable would otherwise have to prove about the pointers `body` captures.
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let outer = pthread_getspecific(key)
+                pthread_setspecific(key, UnsafeMutableRawPointer(bitPattern: 1))
+                work.value(p)
+                pthread_setspecific(key, outer)
+            }
         }
     }
 
@@ -60,4 +64,11 @@ public enum Parallel {
             if lo < hi { body(lo..<hi) }
         }
     }
+}
+
+/// Hands a value to other threads when the caller, not the type system, guarantees it is safe:
+/// fork-join loops whose parts write disjoint slices of the same buffers.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

@@ -81,9 +81,10 @@ final class TrainingRobustnessTests: XCTestCase {
         for round in 0 ..< 6 {
             let delay = Double(rng.int(below: 400)) / 1000
             let fired = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) let target = s  // requestInterrupt is safe from any thread
             Thread.detachNewThread {
                 Thread.sleep(forTimeInterval: delay)
-                s.requestInterrupt()
+                target.requestInterrupt()
                 fired.signal()
             }
             let (outcome, sink) = s.run("train epochs=2 batches=3")

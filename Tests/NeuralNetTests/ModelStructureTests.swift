@@ -3,7 +3,7 @@ import XCTest
 import TensorEngine
 
 final class ModelStructureTests: XCTestCase {
-    static let resnet = ResNet18(seed: 1)
+    nonisolated(unsafe) static let resnet = ResNet18(seed: 1)
 
     func testParameterCounts() {
         XCTAssertEqual(Self.resnet.parameterCount, 11_181_642)

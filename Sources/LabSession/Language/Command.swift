@@ -1,7 +1,7 @@
 import Foundation
 
 /// The kind of value an argument takes; drives parsing, validation, help and completion.
-enum ArgType {
+enum ArgType: Sendable {
     /// A whole number, optionally limited to a range.
     case int(ClosedRange<Int>?)
     /// A real number, optionally limited to a range.
@@ -45,7 +45,7 @@ enum ArgType {
 }
 
 /// One argument of a command: its name, type, default and one-line help.
-struct ArgumentSpec {
+struct ArgumentSpec: Sendable {
     let name: String
     let type: ArgType
     /// The default as text (parsed like a typed value); nil with `required` false means "not set".
@@ -64,7 +64,7 @@ struct ArgumentSpec {
 
 /// A command of the lab language, declared once: help, completion, inspection and
 /// validation all come from this declaration.
-struct CommandSpec {
+struct CommandSpec: Sendable {
     let name: String
     /// The lab step it belongs to, for grouping in `help` ("§7 Train").
     let topic: String
@@ -77,11 +77,11 @@ struct CommandSpec {
     let recordable: Bool
     /// Does the work; arguments are already validated. Must check its own
     /// preconditions before it changes the session, so a thrown error leaves it as it was.
-    let handler: (CommandContext) throws -> Void
+    let handler: @Sendable (CommandContext) throws -> Void
 
     init(_ name: String, topic: String, _ summary: String, positional: String? = nil,
          arguments: [ArgumentSpec] = [], recordable: Bool = true,
-         handler: @escaping (CommandContext) throws -> Void) {
+         handler: @escaping @Sendable (CommandContext) throws -> Void) {
         self.name = name
         self.topic = topic
         self.summary = summary
