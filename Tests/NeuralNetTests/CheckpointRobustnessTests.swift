@@ -29,6 +29,22 @@ final class CheckpointRobustnessTests: XCTestCase {
         XCTAssertEqual(files(), ["ck.safetensors"], "no temporary file is left behind")
     }
 
+    /// A save killed mid-write (SIGKILL) leaves its hidden temporary; the next save into that folder
+    /// removes it when its process is gone, and leaves a live writer's and other files' temporaries alone.
+    func testNextSaveRemovesTemporariesOfDeadWriters() throws {
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let stale = ".ck.safetensors.tmp-\(dead)-17", live = ".ck.safetensors.tmp-\(getpid())-18"
+        let other = ".other.safetensors.tmp-\(dead)-19", odd = ".ck.safetensors.tmp-notapid"
+        for name in [stale, live, other, odd] { try Data("partial".utf8).write(to: dir.appendingPathComponent(name)) }
+        let m = PlainCNN(inChannels: 1, numClasses: 2, depth: 1, width: 2, seed: 1)
+        try Checkpoint.save(m.stateDict, to: dir.appendingPathComponent("ck.safetensors"))
+        XCTAssertEqual(files(), [live, odd, other, "ck.safetensors"].sorted())
+    }
+
     func testFolderThatIsAFileFailsCleanly() throws {
         let blocker = dir.appendingPathComponent("notadir")
         try Data("x".utf8).write(to: blocker)

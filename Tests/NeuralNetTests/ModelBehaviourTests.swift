@@ -102,4 +102,31 @@ final class ModelBehaviourTests: XCTestCase {
         for i in 0..<w.count { s += Double(abs(w.grad[i])) }
         XCTAssertEqual(means[0].1, s / Double(w.count), accuracy: 1e-9)
     }
+
+    /// The plain CNN's shared dL/dx buffers give the same gradients, bit for bit, as one buffer
+    /// per layer, on every conv path (Winograd on 16x16 maps, dense im2col on 3x3, unrolled on 2x2).
+    func testGradientRelayMatchesPerLayerBuffers() {
+        for side in [16, 3, 2] {
+            let shared = PlainCNN(depth: 5, width: 16, seed: 7)
+            let own = PlainCNN(depth: 5, width: 16, seed: 7)
+            for c in own.convs { c.gradientRelay = nil }
+            let x = GradCheck.random([3, side, side, 3], seed: 8)
+            var grads = [[Float]]()
+            for m in [shared, own] {
+                let loss = CrossEntropyLoss()
+                m.store.zeroGrad()
+                for _ in 0..<2 {  // twice: the relay's turns must not depend on the pass
+                    _ = loss.forward(m.forward(x, mode: .train), labels: [0, 1, 2])
+                    m.backward(loss.gradient)
+                }
+                grads.append(m.store.parameters.flatMap { $0.grad.toArray() })
+            }
+            XCTAssertEqual(grads[0], grads[1], "side \(side)")
+            XCTAssertTrue(grads[0].contains { $0 != 0 })
+            // Two buffers of the largest dL/dx (the first conv's, 3 channels, is smaller).
+            XCTAssertEqual(shared.relay.capacity, 2 * 3 * side * side * 16)
+            XCTAssertTrue(shared.convs.allSatisfy { $0.dx == nil && $0.maskedDY == nil })
+            XCTAssertTrue(own.convs.allSatisfy { $0.dx != nil })
+        }
+    }
 }

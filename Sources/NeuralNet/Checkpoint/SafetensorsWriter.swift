@@ -86,7 +86,9 @@ public struct SafetensorsWriter {
     static func writeAtomically(_ data: Data, to url: URL) throws {
         let path = url.path
         let folder = url.deletingLastPathComponent().path
-        let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let prefix = "." + url.lastPathComponent + ".tmp-"
+        removeStaleTemporaries(in: folder, prefix: prefix)
+        let temp = folder + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw CheckpointError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
         var failure: String?
@@ -111,6 +113,18 @@ public struct SafetensorsWriter {
         }
         let dir = open(folder.isEmpty ? "." : folder, O_RDONLY)
         if dir >= 0 { fsync(dir); close(dir) }
+    }
+
+    /// Deletes temporaries `prefix + "PID-RANDOM"` left in `folder` by a save whose process died
+    /// mid-write (SIGKILL, power loss): those whose PID no longer runs. A live writer's file is left alone.
+    static func removeStaleTemporaries(in folder: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0,
+                  UInt32(rest[rest.index(after: dash)...]) != nil else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+        }
     }
 
     /// A JSON string literal for `s`.

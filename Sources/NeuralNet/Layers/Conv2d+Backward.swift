@@ -4,7 +4,7 @@ extension Conv2d {
     /// dL/dx for the last forward; accumulates dL/dW (`[O, KH, KW, I]`) and dL/db.
     ///
     /// dy: `[N, OH, OW, O]` -> dx: `[N, H, W, I]`. With `fuseReLU` dy is first
-    /// masked by the forward output. The patch buffer (kept, or rebuilt chunk by
+    /// masked by the forward output (in place when the layer is in a `gradientRelay`). The patch buffer (kept, or rebuilt chunk by
     /// chunk in the shared workspace) is used first for dW += dy^T x patches,
     /// then overwritten by dpatches = dy x W before col2im.
     public func backward(_ dy: Tensor) -> Tensor {
@@ -13,10 +13,14 @@ extension Conv2d {
         let m = g.rows, k = g.activeK, o = outChannels
         var g0 = dy.data
         if fuseReLU {
-            let md = Tensor.reuse(maskedDY, shape: y.shape)
-            maskedDY = md
-            Kernels.reluBackward(dy.data, output: y.data, into: md.data, count: y.count)
-            g0 = md.data
+            if gradientRelay != nil {
+                Kernels.reluBackward(dy.data, output: y.data, into: dy.data, count: y.count)
+            } else {
+                let md = Tensor.reuse(maskedDY, shape: y.shape)
+                maskedDY = md
+                Kernels.reluBackward(dy.data, output: y.data, into: md.data, count: y.count)
+                g0 = md.data
+            }
         }
         if let b = bias { Kernels.columnSums(g0, rows: m, cols: o, accumulateInto: b.grad.data) }
         if usedWinograd { return backwardWinograd(g0, g) }
@@ -24,8 +28,7 @@ extension Conv2d {
         if let tc = grouping { return backwardGrouped(g0, tc) }
 
         guard let x = input else { preconditionFailure("Conv2d lost its input") }
-        let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])
-        dx = dxT
+        let dxT = inputGradientBuffer(g)
         let w = g.allTapsActive ? weight.value.data : packedW!.data
         // dW accumulates straight into the gradient, or into packed columns scattered afterwards.
         let pdw: Tensor? = g.allTapsActive ? nil : Tensor.reuse(packedDW, shape: [o, k])
@@ -71,5 +74,14 @@ extension Conv2d {
             }
         }
         return dxT
+    }
+
+    /// The tensor dL/dx `[N, H, W, I]` is written into: the relay's next buffer, or this layer's own.
+    func inputGradientBuffer(_ g: ConvGeometry) -> Tensor {
+        let shape = [g.batch, g.height, g.width, inChannels]
+        if let relay = gradientRelay { return relay.next(shape: shape) }
+        let t = Tensor.reuse(dx, shape: shape)
+        dx = t
+        return t
     }
 }

@@ -76,8 +76,7 @@ extension Conv2d {
                 }
             }
         }
-        let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, ci])
-        dx = dxT
+        let dxT = inputGradientBuffer(g)
         guard needsInputGrad else { return dxT }
         for grp in tc.groups {
             let k = grp.taps.count * ci, m = g.batch * grp.positions.count

@@ -33,8 +33,7 @@ extension Conv2d {
         let dwu = workspace.floats(outF * inF)
         GEMM.sgemm(transA: true, m: outF, n: inF, k: g.batch, a: g0, lda: outF, b: x.data, ldb: inF, c: dwu, ldc: inF)
         plan.foldGradient(dwu, accumulateInto: weight.grad.data)
-        let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])
-        dx = dxT
+        let dxT = inputGradientBuffer(g)
         if needsInputGrad {
             GEMM.sgemm(m: g.batch, n: inF, k: outF, a: g0, lda: outF, b: wu.data, ldb: inF, c: dxT.data, ldc: inF)
         }

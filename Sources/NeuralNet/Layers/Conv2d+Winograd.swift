@@ -89,8 +89,7 @@ extension Conv2d {
             Winograd.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
                                 outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)
         }
-        let dxT = Tensor.reuse(dx, shape: [g.batch, g.height, g.width, inChannels])
-        dx = dxT
+        let dxT = inputGradientBuffer(g)
         if needsInputGrad { inputGradWinograd(g0, g, into: dxT) }
         return dxT
     }

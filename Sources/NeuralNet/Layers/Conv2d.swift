@@ -45,6 +45,10 @@ public final class Conv2d: Layer {
     nonisolated(unsafe) public static var winogradMinSide = 4
     /// Scratch shared with the model's other layers.
     public let workspace: Workspace
+    /// Set by a model whose convs form a straight chain: dL/dx comes from the relay's two
+    /// buffers instead of one per layer, and with `fuseReLU` the incoming dL/dy is masked
+    /// in place (see `GradientRelay`). nil: this layer owns its buffers and never writes dL/dy.
+    public var gradientRelay: GradientRelay?
 
     let store: ParameterStore
     let weightIndex: Int, biasIndex: Int?

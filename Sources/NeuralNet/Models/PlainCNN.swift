@@ -19,6 +19,9 @@ public final class PlainCNN: Model {
     public let fc: Linear
     /// Scratch shared by the convolutions.
     public let workspace = Workspace()
+    /// The two dL/dx buffers the chain of convolutions takes turns writing (a straight chain:
+    /// each gradient is read once, by the layer below), instead of two per layer.
+    public let relay = GradientRelay()
     public private(set) lazy var stateDict: [StateEntry] = makeStateDict()
 
     public init(inChannels: Int = 3, numClasses: Int = 10, depth: Int = 10, width: Int = 64, seed: UInt64) {
@@ -30,6 +33,7 @@ public final class PlainCNN: Model {
                    stride: 1, padding: 1, bias: true, fuseReLU: true, workspace: workspace)
         }
         convs[0].needsInputGrad = false
+        for c in convs { c.gradientRelay = relay }
         fc = Linear(store: store, inFeatures: width, outFeatures: numClasses)
         store.seal()
         var rng = SeededRandom(seed: seed)
@@ -45,6 +49,7 @@ public final class PlainCNN: Model {
 
     public func backward(_ dLogits: Tensor) {
         var d = avgpool.backward(flatten.backward(fc.backward(dLogits)))
+        relay.restart()
         for c in convs.reversed() { d = c.backward(d) }
     }
 
