@@ -147,9 +147,12 @@ public final class Session {
     }
 
     /// Where figures are written as files (nil: not written).
-    public var figureDirectory: URL? {
-        get { state.figureDirectory }
-        set { state.figureDirectory = newValue }
+    public var figureDirectory: URL? { state.figureDirectory }
+
+    /// Writes every figure into `path` from now on (nil: stop), creating the folder; throws
+    /// (printing as `FileError: ...`) when it cannot be made or written.
+    public func writeFigures(to path: String?) throws {
+        try state.setFigureDirectory(path)
     }
 
     /// The names of all commands, in help order.

@@ -66,6 +66,28 @@ final class LabState {
         try? h.close()
     }
 
+    /// Sets the figure folder (nil: stop writing figures), creating it; a folder that cannot be
+    /// made or written is refused here rather than failing silently at the first figure.
+    func setFigureDirectory(_ path: String?) throws {
+        guard let path else { figureDirectory = nil; return }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else {
+                throw LabError("FileError", "'\(path)' is a file, not a folder; give a folder for the figures.")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw LabError("FileError", "cannot create the figure folder '\(path)'; give a folder you can write to.")
+            }
+        }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw LabError("FileError", "cannot write into the figure folder '\(path)'; give a folder you can write to.")
+        }
+        figureDirectory = URL(fileURLWithPath: path)
+    }
+
     /// Writes a figure's PNG / SVG / HTML to the figure folder, numbered in order.
     func saveFigure(_ bundle: MIMEBundle) {
         guard let dir = figureDirectory, bundle.binary["image/png"] != nil || !bundle.text.isEmpty else { return }

@@ -22,7 +22,8 @@ enum REPLFrontEnd {
             case ("--history", let v?): history = v
             case ("--record", let v?):
                 do { try session.record(to: v) } catch { Console.error("swift-lab repl: \(error)\n"); return 2 }
-            case ("--out", let v?): session.figureDirectory = URL(fileURLWithPath: v)
+            case ("--out", let v?):
+                do { try session.writeFigures(to: v) } catch { Console.error("swift-lab repl: --out \(error)\n"); return 2 }
             case ("--set", let v?):
                 let kv = v.split(separator: "=", maxSplits: 1).map(String.init)
                 guard kv.count == 2 else { Console.error("swift-lab repl: --set needs name=value\n"); return 2 }

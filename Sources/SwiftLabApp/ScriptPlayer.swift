@@ -36,7 +36,9 @@ enum ScriptPlayer {
         guard let file else { Console.error(usage + "\n"); return 2 }
         let session = Session()
         for (k, v) in sets { session.setOverride(k, v) }
-        if let out { session.figureDirectory = URL(fileURLWithPath: out) }
+        if let out {
+            do { try session.writeFigures(to: out) } catch { Console.error("swift-lab run: --out \(error)\n"); return 2 }
+        }
         if let record {
             do { try session.record(to: record) } catch { Console.error("swift-lab run: \(error)\n"); return 2 }
         }

@@ -102,6 +102,28 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(lines, ["seed 3", "echo hi"])
     }
 
+    func testFiguresFolderIsCheckedWhenSet() throws {
+        let s = Session()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("figs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let nested = base.appendingPathComponent("a/b").path
+        XCTAssertEqual(s.run("figures \(nested)").0, .ok)
+        var isDir: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: nested, isDirectory: &isDir) && isDir.boolValue, "created at once")
+        XCTAssertEqual(s.figureDirectory?.path, nested)
+        let file = base.appendingPathComponent("plain.txt")
+        try Data("x".utf8).write(to: file)
+        let notFolder = LabFixture.error(s, "figures \(file.path)")
+        XCTAssertEqual(notFolder?.name, "FileError")
+        XCTAssertEqual(notFolder?.message, "'\(file.path)' is a file, not a folder; give a folder for the figures.")
+        let cannot = LabFixture.error(s, "figures /proc/swift-lab-figures")
+        XCTAssertEqual(cannot?.message, "cannot create the figure folder '/proc/swift-lab-figures'; give a folder you can write to.")
+        XCTAssertEqual(s.figureDirectory?.path, nested, "a refused folder keeps the previous one")
+        XCTAssertThrowsError(try s.writeFigures(to: file.path)) { XCTAssertTrue("\($0)".hasPrefix("FileError: '"), "\($0)") }
+        XCTAssertEqual(s.run("figures off").0, .ok)
+        XCTAssertNil(s.figureDirectory)
+    }
+
     func testInterruptFlagResetsPerExecute() {
         let s = Session()
         s.requestInterrupt()

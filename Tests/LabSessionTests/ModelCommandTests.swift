@@ -11,6 +11,30 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertTrue(sink.stdout.contains("threads:   2"))
     }
 
+    func testMoreThreadsThanCoresWarnsAndStillRuns() {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let s = Session()
+        defer { _ = s.run("threads \(cores)") }
+        let (o, sink) = s.run("threads \(cores + 3)")
+        XCTAssertEqual(o, .ok)
+        XCTAssertEqual(sink.stdout, "threads \(cores + 3)\n")
+        XCTAssertTrue(sink.stderr.hasPrefix("warning: \(cores + 3) threads on \(cores) core"), sink.stderr)
+        XCTAssertTrue(sink.stderr.contains("'threads \(cores)' uses every core"), sink.stderr)
+        XCTAssertEqual(s.run("threads \(cores)").1.stderr, "")
+    }
+
+    func testResNetRefusesPlainOnlyArguments() {
+        let s = LabFixture.session()
+        let before = s.state.lab.slots.map(\.name)
+        for arg in ["depth=5", "width=32"] {
+            let e = LabFixture.error(s, "build resnet18 \(arg)")
+            XCTAssertEqual(e?.name, "BadArgument")
+            XCTAssertEqual(e?.message, "build resnet18 \(arg.prefix { $0 != "=" })=: \(arg.prefix { $0 != "=" }) applies to 'build plain' only; ResNet-18's layers and widths are fixed by torchvision.")
+        }
+        XCTAssertEqual(s.state.lab.slots.map(\.name), before)
+        XCTAssertEqual(s.run("build plain depth=5 width=8 name=p5").0, .ok)
+    }
+
     func testDataSyntheticReport() {
         let (o, sink) = Session().run("data synthetic train=96 test=48 batch=16 augment=off")
         XCTAssertEqual(o, .ok)

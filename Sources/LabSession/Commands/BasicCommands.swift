@@ -45,7 +45,7 @@ enum BasicCommands {
                     arguments: [ArgumentSpec("dir", .path, required: true, "the folder, or off")],
                     recordable: false) { ctx in
             let d = ctx.args.string("dir")!
-            ctx.state.figureDirectory = d == "off" ? nil : URL(fileURLWithPath: d)
+            try ctx.state.setFigureDirectory(d == "off" ? nil : d)
             ctx.print(d == "off" ? "figures are no longer written to files" : "figures are written to \(d)/")
         },
     ]

@@ -59,6 +59,9 @@ enum ModelCommands {
         let a = ctx.args
         let lab = ctx.state.lab
         let kind = a.string("kind")!
+        if kind == "resnet18", let extra = ["depth", "width"].first(where: a.isGiven) {
+            throw LabError("BadArgument", "build resnet18 \(extra)=: \(extra) applies to 'build plain' only; ResNet-18's layers and widths are fixed by torchvision.")
+        }
         let name = a.string("name") ?? (kind == "resnet18" ? "resnet" : "plain")
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), !name.isEmpty else {
             throw LabError("BadArgument", "build name='\(name)': use letters, digits, - and _.")

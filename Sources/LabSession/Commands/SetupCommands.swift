@@ -19,12 +19,16 @@ enum SetupCommands {
                 ctx.print("seed \(ctx.state.seed)")
             }
         },
-        CommandSpec("threads", topic: "§0 Setup", "Set the number of threads for BLAS and the engine's loops.",
+        CommandSpec("threads", topic: "§0 Setup", "Set the number of threads for the engine's loops and GEMMs (warns above the core count).",
                     positional: "count",
                     arguments: [ArgumentSpec("count", .int(1...256), "threads; without it, show the current number")]) { ctx in
             if let n = ctx.args.optionalInt("count") {
                 LabEngine.setThreads(n)
                 ctx.print("threads \(n)")
+                let cores = ProcessInfo.processInfo.activeProcessorCount
+                if n > cores {
+                    ctx.warn("warning: \(n) threads on \(cores) core\(cores == 1 ? "" : "s"): the extra threads wait for a core and slow training down; 'threads \(cores)' uses every core.")
+                }
             } else {
                 ctx.print("threads \(LabEngine.threads)")
             }

@@ -125,13 +125,15 @@ struct CommandSpec: Sendable {
 }
 
 /// An error a command raises: a Jupyter-style class name and a one-line message.
-struct LabError: Error {
+struct LabError: Error, CustomStringConvertible {
     let name: String
     let message: String
     init(_ name: String, _ message: String) {
         self.name = name
         self.message = message
     }
+    /// `Name: message`, as the front ends print a failed option (`--record`, `--out`).
+    var description: String { "\(name): \(message)" }
 }
 
 /// Thrown by a long command that stopped at an interrupt, after leaving the session consistent.
