@@ -22,11 +22,13 @@ let package = Package(
         .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcurl's headers only: the library is dlopen'ed on the first download (see CCurl/shim.h).
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The library, layer by layer.
         .target(name: "TensorEngine", dependencies: ["CBLAS"], swiftSettings: fastMath),
         .target(name: "NeuralNet", dependencies: ["TensorEngine"], swiftSettings: fastMath),
-        .target(name: "Datasets", dependencies: ["TensorEngine", "CZlib", "CCrypto"], swiftSettings: fastMath),
+        .target(name: "Datasets", dependencies: ["TensorEngine", "CZlib", "CCrypto", "CCurl"], swiftSettings: fastMath),
         .target(name: "Figures", dependencies: ["TensorEngine", "CZlib"], swiftSettings: fastMath),
         .target(name: "LabSession", dependencies: ["NeuralNet", "Datasets", "Figures"]),
         .target(name: "JupyterKernel", dependencies: ["CZeroMQ", "CCrypto"]),

@@ -29,8 +29,8 @@ for a in "$@"; do [ "$a" = "--skip-build" ] && skip_build=1; done
 # 1. The release binary.
 cd "$root"
 if [ "$skip_build" = 0 ]; then
-    echo "== swift build -c release --product swift-lab"
-    swift build -c release --product swift-lab 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+    echo "== swift build -c release --static-swift-stdlib --product swift-lab"
+    swift build -c release --static-swift-stdlib --product swift-lab 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 fi
 bin="$root/.build/release/swift-lab"
 test -x "$bin" || { echo "bench/compare.sh: no $bin (build failed?)" >&2; exit 1; }

@@ -7,7 +7,8 @@ bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
 echo "== swift test (release)"
-swift test -c release -Xswiftc -enable-testing 2>&1 | tee "$log" | grep -E "error:|failed|Executed [0-9]+ tests|^Test Suite '.*Tests' (passed|failed)" 
+# Its own scratch folder: the tests need the shared Swift runtime, the product (setup.sh) links it in.
+swift test -c release -Xswiftc -enable-testing --scratch-path .build/tests 2>&1 | tee "$log" | grep -E "error:|failed|Executed [0-9]+ tests|^Test Suite '.*Tests' (passed|failed)" 
 swift_status=${PIPESTATUS[0]}
 # XCTest prints one "Executed N tests, with [K tests skipped and] M failures" per suite; the last is the total.
 total_line=$(grep -E "Executed [0-9]+ tests?, with" "$log" | tail -1)

@@ -51,8 +51,8 @@ public enum CIFAR10 {
     /// - Parameters:
     ///   - archives: the distributions to look for, the first one being the one to download.
     ///   - baseURL: where to download from (tests point it at a loopback server).
-    ///   - progress: called with download, verify and extract progress; during the download it is called
-    ///     on URLSession's delegate thread, at most once per MiB.
+    ///   - progress: called with download, verify and extract progress, on the calling thread; during the
+    ///     download at most once per MiB.
     public static func load(root: String = "./data", split: DataSplit, download: Bool = true,
                             archives: [Archive] = [.binary, .python], baseURL: String = officialBaseURL,
                             progress: ((DataProgress) -> Void)? = nil,

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Puts an official CIFAR-10 archive in place: download if absent, verify the MD5, extract atomically.
 ///
@@ -85,95 +82,6 @@ public enum ArchiveInstaller {
         }
         guard rename(produced, root + "/" + folderName) == 0 else {
             throw DatasetError.io(path: root + "/" + folderName, detail: "cannot move the extracted folder into place")
-        }
-    }
-}
-
-/// A minimal blocking HTTP(S) GET that streams the body to a file and returns its MD5.
-enum HTTPFetcher {
-    struct Failure: Error { let message: String }
-    /// `interrupted` turned true; the transfer was cancelled.
-    struct Interrupted: Error {}
-
-    /// Downloads `url` into `path` (created or truncated); returns the body's MD5 as hex.
-    static func fetch(url: String, to path: String, interrupted: @escaping () -> Bool = { false },
-                      progress: @escaping (Int64, Int64?) -> Void) throws -> String {
-        guard let target = URL(string: url) else { throw Failure(message: "bad URL \(url)") }
-        guard let file = fopen(path, "wb") else { throw Failure(message: "cannot create \(path)") }
-        let delegate = StreamingDelegate(file: file, progress: progress)
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = 30
-        config.timeoutIntervalForResource = 3600
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        let session = URLSession(configuration: config, delegate: delegate, delegateQueue: queue)
-        let task = session.dataTask(with: target)
-        task.resume()
-        var cancelled = false
-        while delegate.done.wait(timeout: .now() + 0.1) == .timedOut {
-            if !cancelled && interrupted() {
-                cancelled = true
-                task.cancel()
-            }
-        }
-        session.finishTasksAndInvalidate()
-        fclose(file)
-        if cancelled { throw Interrupted() }
-        if let failure = delegate.failure { throw Failure(message: failure) }
-        return delegate.md5.hexDigest()
-    }
-
-    /// Receives the body chunk by chunk, writing it and hashing it as it comes.
-    private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-        let file: UnsafeMutablePointer<FILE>
-        let progress: (Int64, Int64?) -> Void
-        let md5 = MD5()
-        let done = DispatchSemaphore(value: 0)
-        var failure: String?
-        var received: Int64 = 0
-        var reported: Int64 = 0
-        var expected: Int64?
-
-        init(file: UnsafeMutablePointer<FILE>, progress: @escaping (Int64, Int64?) -> Void) {
-            self.file = file
-            self.progress = progress
-        }
-
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-            if let http = response as? HTTPURLResponse, http.statusCode != 200 {
-                failure = "HTTP status \(http.statusCode)"
-                completionHandler(.cancel)
-                return
-            }
-            expected = response.expectedContentLength > 0 ? response.expectedContentLength : nil
-            completionHandler(.allow)
-        }
-
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-            guard failure == nil else { return }
-            data.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return }
-                if fwrite(base, 1, raw.count, file) != raw.count { failure = "write failed (disk full?)" }
-                md5.update(base, count: raw.count)
-            }
-            received += Int64(data.count)
-            // At most one report per MiB, and always the last one.
-            if received - reported >= 1 << 20 || received == expected {
-                reported = received
-                progress(received, expected)
-            }
-        }
-
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-            if failure == nil, let error {
-                failure = (error as NSError).localizedDescription
-            }
-            if failure == nil, let expected, received != expected {
-                failure = "connection closed after \(received) of \(expected) bytes"
-            }
-            if failure == nil, reported != received { progress(received, expected) }
-            done.signal()
         }
     }
 }

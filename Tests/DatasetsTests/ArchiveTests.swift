@@ -167,6 +167,39 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(listing(root), [])
     }
 
+    /// A server that goes quiet mid-body: an interrupt still ends the download within about 0.1 s
+    /// (curl's transfer loop wakes every 0.1 s to ask), not at the server's next byte.
+    func testInterruptDuringAStalledTransferStopsPromptly() throws {
+        let body = [UInt8](repeating: 3, count: 2 << 20)
+        // The first MiB at once, then 2 s of silence.
+        let server = LoopbackServer(files: ["cifar-10-binary.tar.gz": body], chunkBytes: 1 << 20, chunkDelay: 2)
+        defer { server.stop() }
+        let root = makeTempDir("dlstall")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let spec = CIFAR10.Archive(format: .binary, md5: MD5.hex(body))
+        let lock = NSLock()
+        var firstData: Date?
+        var stoppedAsked: Date?
+        XCTAssertThrowsError(try CIFAR10.load(root: root, split: .train, archives: [spec], baseURL: server.baseURL,
+                                              progress: { p in
+                                                  lock.lock(); if p.done > 0 && firstData == nil { firstData = Date() }; lock.unlock()
+                                              },
+                                              interrupted: {
+                                                  lock.lock(); defer { lock.unlock() }
+                                                  guard let first = firstData, Date().timeIntervalSince(first) > 0.3 else { return false }
+                                                  if stoppedAsked == nil { stoppedAsked = Date() }
+                                                  return true
+                                              })) { error in
+            XCTAssertEqual(error as? DatasetError, .interrupted(file: "cifar-10-binary.tar.gz"))
+        }
+        lock.lock(); let asked = stoppedAsked, first = firstData; lock.unlock()
+        XCTAssertNotNil(first, "the first MiB arrived")
+        let asked0 = try XCTUnwrap(asked)
+        XCTAssertLessThan(Date().timeIntervalSince(asked0), 0.5, "stopped soon after the interrupt, not at the next byte")
+        XCTAssertLessThan(asked0.timeIntervalSince(first!), 1.0, "the interrupt was polled during the silence")
+        XCTAssertEqual(listing(root), [])
+    }
+
     func testNoServerGivesOneClearMessage() throws {
         let root = makeTempDir("dlnone")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -72,6 +72,20 @@ final class PlayerTests: XCTestCase {
         XCTAssertTrue(r.err.contains("    trian epochs=1"))
     }
 
+    /// libcurl is loaded only for a download: without it, `data cifar10` says what is missing, in one line,
+    /// and the rest of the lab (which never downloads) is unaffected. No network is touched.
+    func testMissingLibcurlIsAClearErrorOnlyWhenDownloading() throws {
+        let dir = try AppSupport.tempDir()
+        let f = dir.appendingPathComponent("dl.lab")
+        try "data synthetic train=32 test=16\ndata cifar10 root=\(dir.path)/data\n".write(to: f, atomically: true, encoding: .utf8)
+        let r = try AppSupport.run(["run", f.path], environment: ["SWIFT_LAB_LIBCURL": "/nonexistent/libcurl-missing.so"])
+        XCTAssertEqual(r.status, 1, r.err)
+        XCTAssertTrue(r.out.contains("train: 32 images, test: 16 images"), r.out)
+        XCTAssertTrue(r.err.contains("DataError at \(f.path):2: could not download cifar-10-binary.tar.gz (downloading needs libcurl (/nonexistent/libcurl-missing.so: cannot open shared object file"), r.err)
+        XCTAssertTrue(r.err.contains("apt-get install libcurl4"), r.err)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 2, "one message line and the failing line: \(r.err)")
+    }
+
     func testNotebookIsExecutedWithOutputs() throws {
         let dir = try AppSupport.tempDir()
         let nb = dir.appendingPathComponent("small.ipynb")

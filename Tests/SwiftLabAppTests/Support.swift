@@ -19,10 +19,12 @@ enum AppSupport {
 
     /// Runs the binary; returns exit status, stdout and stderr. Past `timeout` seconds the
     /// process is killed and the status is -1, so a hang fails the test instead of stalling CI.
-    static func run(_ args: [String], timeout: TimeInterval = 600) throws -> (status: Int32, out: String, err: String) {
+    static func run(_ args: [String], timeout: TimeInterval = 600,
+                    environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -31,6 +31,7 @@ class InstallKernelTests(unittest.TestCase):
             self.assertEqual(spec["display_name"], "Swift Lab")
             self.assertEqual(spec["language"], "swift-lab")
             self.assertEqual(spec["interrupt_mode"], "message")
+            self.assertEqual(spec["env"], {"OPENBLAS_NUM_THREADS": "1"})
             for size in (32, 64):
                 with open(os.path.join(target, f"logo-{size}x{size}.png"), "rb") as f:
                     png = f.read()
