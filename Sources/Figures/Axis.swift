@@ -20,9 +20,10 @@ public struct Axis: Equatable, Sendable {
     public let minorTicks: [Double]
 
     /// An axis covering `values` (non-finite values, and values <= 0 on a log axis, are ignored).
-    /// `fixedLower` / `fixedUpper` pin an end (for example 0 and 100 for percentages).
+    /// `fixedLower` / `fixedUpper` pin an end (for example 0 and 100 for percentages);
+    /// `wholeSteps` keeps linear ticks on whole numbers (epochs, layer indices: no "1.2").
     public init(covering values: [Double], scale: Scale = .linear, fixedLower: Double? = nil,
-                fixedUpper: Double? = nil, padding: Double = 0.05) {
+                fixedUpper: Double? = nil, padding: Double = 0.05, wholeSteps: Bool = false) {
         self.scale = scale
         let usable = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         var lo = usable.min() ?? (scale == .log ? 0.1 : 0)
@@ -33,7 +34,8 @@ public struct Axis: Equatable, Sendable {
             let pad = (hi - lo) * padding
             lo = fixedLower ?? (lo - pad)
             hi = fixedUpper ?? (hi + pad)
-            let step = Axis.niceStep((hi - lo) / 6)
+            var step = Axis.niceStep((hi - lo) / 6)
+            if wholeSteps { step = step < 1 ? 1 : (step == step.rounded() ? step : Axis.niceStep(step * 1.0001)) }
             var t = (lo / step).rounded(.up) * step
             var ticks = [Double]()
             while t <= hi + step * 1e-9 {

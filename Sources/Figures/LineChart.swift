@@ -66,7 +66,8 @@ public struct LineChart: Sendable {
     public func axes() -> (x: Axis, y: Axis) {
         let xs = series.flatMap { $0.x }
         let ys = series.flatMap { $0.y }
-        let xAxis = Axis(covering: xs, padding: 0.04)
+        // Whole-number x values (epochs, layers) get whole-number ticks.
+        let xAxis = Axis(covering: xs, padding: 0.04, wholeSteps: !xs.isEmpty && xs.allSatisfy { $0 == $0.rounded() })
         let yAxis = Axis(covering: ys, scale: logY ? .log : .linear, fixedLower: yLower, fixedUpper: yUpper)
         return (xAxis, yAxis)
     }

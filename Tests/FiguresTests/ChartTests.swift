@@ -26,6 +26,19 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(Axis.niceStep(7), 10)
     }
 
+    func testWholeStepsForEpochsAndLayers() {
+        XCTAssertEqual(Axis(covering: [1], wholeSteps: true).tickLabels, ["1"])
+        XCTAssertEqual(Axis(covering: [1, 2, 3], wholeSteps: true).tickLabels, ["1", "2", "3"])
+        XCTAssertEqual(Axis(covering: [1, 12], wholeSteps: true).ticks, [5, 10], "2.5 becomes 5, not 2.5")
+        XCTAssertEqual(Axis(covering: [1, 40], wholeSteps: true).ticks, [0, 10, 20, 30, 40])
+        XCTAssertEqual(Axis(covering: [1], wholeSteps: false).tickLabels, ["0.6", "0.8", "1.0", "1.2", "1.4"])
+        // A one-epoch training curve: one "1" tick under the point, no fractions of an epoch.
+        let fig = LabFigures.trainingCurves(loss: [2.5], trainAccuracy: [10.4])
+        let t = try? texts(fig.svg!)
+        XCTAssertEqual(t?.filter { ["0.6", "0.8", "1.2", "1.4"].contains($0) }, [])
+        XCTAssertEqual(t?.filter { $0 == "1" }.count, 2, "one epoch tick per panel")
+    }
+
     func testLogAxisSpansWholeDecades() {
         let a = Axis(covering: [3.2e-4, 0.021, 0.05], scale: .log)
         XCTAssertEqual(a.tickLabels, ["1e-4", "1e-3", "1e-2", "1e-1"])
