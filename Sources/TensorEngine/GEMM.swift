@@ -6,8 +6,9 @@ import CBLAS
 /// `B` is `[k, n]` (or `[n, k]` when `transB`), `C` is `[m, n]`; `lda`,
 /// `ldb`, `ldc` are the row strides as stored.
 public enum GEMM {
-    /// Products below this many multiply-adds run on the calling thread (about 20 µs of one core).
-    nonisolated(unsafe) public static var parallelMinimumMACs = 1 << 20
+    /// Multiply-adds per block of a split product, at least (about 80 µs of one core): smaller
+    /// products are one block, larger ones get one block per this many, up to `maximumBlocks`.
+    nonisolated(unsafe) public static var parallelMinimumMACs = 1 << 22
 
     /// OpenBLAS set to one thread, once per process: the engine splits GEMMs itself (see `Parallel`).
     public static let ensureSingleThreadedBLAS: Bool = {
@@ -15,12 +16,16 @@ public enum GEMM {
         return true
     }()
 
-    /// C = alpha * op(A) * op(B) + beta * C, split across `Parallel.workers` by rows or columns of C.
+    /// At most this many blocks of C per product (so up to this many threads share one GEMM).
+    public static let maximumBlocks = 8
+
+    /// C = alpha * op(A) * op(B) + beta * C, cut into blocks of rows or columns of C that the
+    /// engine's threads share.
     ///
-    /// Each worker runs single-threaded `cblas_sgemm` on its own block of C, so the
-    /// result is the same whatever the thread count (every element is one dot product
-    /// computed by one thread). Small products, and calls from inside a parallel
-    /// region, run whole on the calling thread.
+    /// The blocks depend only on the shape, never on the thread count or on whether the call
+    /// comes from inside a parallel region (then the blocks run one after another): each block
+    /// is one single-threaded `cblas_sgemm` of the same size every time, so the result is the
+    /// same bit for bit on any number of threads. Small products are one block (see `blocking`).
     public static func sgemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
@@ -33,19 +38,14 @@ public enum GEMM {
             return
         }
         _ = ensureSingleThreadedBLAS
-        let workers = Parallel.workers
-        if workers <= 1 || m * n * k < parallelMinimumMACs || Parallel.insideRegion || Swift.max(m, n) < 32 {
+        let (splitRows, step, blocks) = blocking(m: m, n: n, k: k)
+        if blocks == 1 {
             blockSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
-        // Split the longer side of C in multiples of 16 (the AVX-512 kernel's block).
-        let splitRows = m >= n
         let length = splitRows ? m : n
-        let parts = Swift.min(workers, length / 16)
-        let step = ((length + parts - 1) / parts + 15) / 16 * 16
-        Parallel.run(parts) { p in
+        func block(_ p: Int) {
             let lo = p * step, hi = Swift.min(length, lo + step)
-            guard lo < hi else { return }
             if splitRows {
                 blockSgemm(transA, transB, hi - lo, n, k, alpha, transA ? a + lo : a + lo * lda, lda, b, ldb, beta,
                            c + lo * ldc, ldc)
@@ -54,6 +54,30 @@ public enum GEMM {
                            c + lo, ldc)
             }
         }
+        let workers = Swift.min(Parallel.workers, blocks)
+        if workers <= 1 || Parallel.insideRegion {
+            for p in 0..<blocks { block(p) }
+            return
+        }
+        Parallel.run(workers) { w in
+            for p in stride(from: w, to: blocks, by: workers) { block(p) }
+        }
+    }
+
+    /// How a product is cut, from its shape alone: along rows of C when m >= n (else columns), in
+    /// 1, 2, 4 or 8 blocks of `step` (the last may be shorter). A block is at least 64 long, since
+    /// every block packs the whole other operand again, and at least `parallelMinimumMACs` of work.
+    static func blocking(m: Int, n: Int, k: Int) -> (splitRows: Bool, step: Int, blocks: Int) {
+        let splitRows = m >= n
+        let length = splitRows ? m : n
+        let wanted = Swift.min(maximumBlocks, length / 64, m * n * k / Swift.max(1, parallelMinimumMACs))
+        if wanted < 2 { return (splitRows, length, 1) }
+        var blocks = 1
+        while blocks * 2 <= wanted { blocks *= 2 }
+        // Multiples of 16 (the AVX-512 kernel's width) where that keeps the blocks even.
+        var step = (length + blocks - 1) / blocks
+        if step >= 64 { step = (step + 15) / 16 * 16 }
+        return (splitRows, step, (length + step - 1) / step)
     }
 
     /// One single-threaded `cblas_sgemm` call (row-major).

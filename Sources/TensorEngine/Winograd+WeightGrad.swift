@@ -17,11 +17,11 @@ extension Winograd {
         return Swift.max(1, Swift.min(batch, weightGradChunkTiles / perSample))
     }
 
-    /// Scratch floats `weightGrad` needs for `chunk` samples (per worker: V, Z and a dU accumulator).
-    public static func weightGradScratchFloats(chunk: Int, height h: Int, width w: Int, inChannels ci: Int,
+    /// Scratch floats `weightGrad` needs for a batch in chunks of `chunk` samples.
+    public static func weightGradScratchFloats(batch: Int, chunk: Int, height h: Int, width w: Int, inChannels ci: Int,
                                                outChannels co: Int) -> Int {
-        let tiles = chunk * ((h + 1) / 2) * ((w + 1) / 2)
-        return (16 * tiles * (ci + co) + 16 * co * ci) * Swift.max(1, Parallel.workers)
+        gradientScratchFloats(planes: 16, batch: batch, chunk: chunk, tilesPerSample: ((h + 1) / 2) * ((w + 1) / 2),
+                              inChannels: ci, outChannels: co)
     }
 
     /// dw `[Co, 3, 3, Ci]` += dL/dW for input x and output gradient dy (both NHWC).
@@ -36,7 +36,7 @@ extension Winograd {
             inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
             outputGradTransform(dy + n0 * h * w * co, samples: nb, height: h, width: w, channels: co, into: z, serial: serial)
         }
-        // dW += G^T (sum of workers' dU) G, per channel pair.
+        // dW += G^T (sum of the partitions' dU) G, per channel pair.
         Parallel.chunks(co, work: plane * 16 * sums.count) { r in
             for o in r {
                 for i in 0..<ci {
@@ -70,27 +70,43 @@ extension Winograd {
         }
     }
 
-    /// The chunk driver shared by the F(2x2) and F(4x4) weight gradients: dU `[planes, Co, Ci]` per worker.
+    /// Partial dU sums of a weight gradient: the chunks of a batch are cut into this many runs (fewer when
+    /// there are fewer chunks) whatever the thread count, each run summed in order into its own dU,
+    /// then the runs added in order. So dL/dW is the same bit for bit on any number of threads and
+    /// in every run (threads only decide which run is computed where).
+    public static let gradientPartitions = 4
+
+    /// Scratch floats `accumulateGradient` needs: V and Z of one chunk per thread slot, and a dU per partition.
+    static func gradientScratchFloats(planes: Int, batch: Int, chunk: Int, tilesPerSample: Int, inChannels ci: Int,
+                                      outChannels co: Int) -> Int {
+        let partitions = Swift.min(gradientPartitions, (batch + chunk - 1) / chunk)
+        let slots = Swift.max(1, Swift.min(Parallel.workers, partitions))
+        return slots * planes * chunk * tilesPerSample * (ci + co) + partitions * planes * co * ci
+    }
+
+    /// The chunk driver shared by the F(2x2) and F(4x4) weight gradients: dU `[planes, Co, Ci]` per partition.
     ///
     /// Per chunk of samples `transforms(n0, nb, v, z, serial)` fills V `[planes, T, Ci]` from x and
-    /// Z `[planes, T, Co]` from dy; then dU[xi] += Z[xi]^T V[xi] (the tiles are the GEMMs' K). Each
-    /// worker's slice of `scratch` is `planes * (chunk * tilesPerSample * (Ci + Co) + Co * Ci)` floats
-    /// with its dU at the end; returns where those dU are.
+    /// Z `[planes, T, Co]` from dy; then dU[xi] += Z[xi]^T V[xi] (the tiles are the GEMMs' K). The
+    /// chunks form `gradientPartitions` contiguous runs, each with its own dU: runs are shared out
+    /// to threads when there are enough of them, else computed in turn with their GEMMs split by
+    /// plane. `scratch` holds `gradientScratchFloats` floats; returns where the partitions' dU are.
     static func accumulateGradient(planes: Int, tilesPerSample: Int, batch: Int, chunk: Int, inChannels ci: Int,
                                    outChannels co: Int, scratch: UnsafeMutablePointer<Float>,
                                    transforms: (_ n0: Int, _ nb: Int, _ v: UnsafeMutablePointer<Float>,
                                                 _ z: UnsafeMutablePointer<Float>, _ serial: Bool) -> Void) -> GradientSums {
         let chunks = (batch + chunk - 1) / chunk
-        let workers = Swift.min(Parallel.workers, chunks)
+        let partitions = Swift.min(gradientPartitions, chunks)
+        let slots = Swift.max(1, Swift.min(Parallel.workers, partitions))
         let plane = co * ci
-        let perWorker = planes * (chunk * tilesPerSample * (ci + co) + plane)
-        func run(_ index: Int, scratch: UnsafeMutablePointer<Float>, first: Bool, serial: Bool) {
+        let perSlot = planes * chunk * tilesPerSample * (ci + co)
+        let sums = scratch + slots * perSlot
+        func run(_ index: Int, slot: UnsafeMutablePointer<Float>, du: UnsafeMutablePointer<Float>, first: Bool, serial: Bool) {
             let n0 = index * chunk, nb = Swift.min(chunk, batch - n0)
             let tiles = nb * tilesPerSample
-            let v = scratch, z = scratch + planes * chunk * tilesPerSample * ci
-            let du = scratch + perWorker - planes * plane
+            let v = slot, z = slot + planes * chunk * tilesPerSample * ci
             transforms(n0, nb, v, z, serial)
-            // The planes' GEMMs are independent: shared out by plane (one region), or one after another on a worker.
+            // The planes' GEMMs are independent: shared out by plane (one region), or one after another.
             let parts = serial ? 1 : Swift.min(Parallel.workers, planes)
             Parallel.run(parts) { part in
                 for xi in stride(from: part, to: planes, by: parts) {
@@ -99,31 +115,29 @@ extension Winograd {
                 }
             }
         }
-        if workers <= 1 || chunks < 2 * workers {
-            for i in 0..<chunks { run(i, scratch: scratch, first: i == 0, serial: false) }
-            return GradientSums(first: scratch + perWorker - planes * plane, stride: perWorker, count: 1)
-        }
-        let next = ChunkCounter()
-        Parallel.run(workers) { wid in
-            var first = true
-            while true {
-                let i = next.take()
-                if i >= chunks { break }
-                run(i, scratch: scratch + wid * perWorker, first: first, serial: true)
-                first = false
+        func partition(_ p: Int, slot: Int, serial: Bool) {
+            let lo = p * chunks / partitions, hi = (p + 1) * chunks / partitions
+            for i in lo..<hi {
+                run(i, slot: scratch + slot * perSlot, du: sums + p * planes * plane, first: i == lo, serial: serial)
             }
-            if first { (scratch + wid * perWorker + perWorker - planes * plane).initialize(repeating: 0, count: planes * plane) }
         }
-        return GradientSums(first: scratch + perWorker - planes * plane, stride: perWorker, count: workers)
+        if slots <= 1 || partitions < 2 * slots {
+            for p in 0..<partitions { partition(p, slot: 0, serial: false) }
+        } else {
+            Parallel.run(slots) { s in
+                for p in stride(from: s, to: partitions, by: slots) { partition(p, slot: s, serial: true) }
+            }
+        }
+        return GradientSums(first: sums, stride: planes * plane, count: partitions)
     }
 
-    /// The per-worker dU `[planes, Co, Ci]` of `accumulateGradient`: `count` of them, `stride` floats apart.
+    /// The per-partition dU `[planes, Co, Ci]` of `accumulateGradient`: `count` of them, `stride` floats apart.
     struct GradientSums {
         let first: UnsafeMutablePointer<Float>
         let stride: Int
         let count: Int
 
-        /// Sum over the workers of dU at float offset `offset` (plane offset included).
+        /// Sum over the partitions (in order) of dU at float offset `offset` (plane offset included).
         @inline(__always) func sum(at offset: Int) -> Float {
             var s: Float = 0
             for k in 0..<count { s += first[k * stride + offset] }

@@ -18,11 +18,11 @@ extension Winograd4 {
         return Swift.max(1, Swift.min(batch, weightGradChunkTiles / perSample))
     }
 
-    /// Scratch floats `weightGrad` needs for `chunk` samples (per worker: V, Z and a dU accumulator).
-    public static func weightGradScratchFloats(chunk: Int, height h: Int, width w: Int, inChannels ci: Int,
+    /// Scratch floats `weightGrad` needs for a batch in chunks of `chunk` samples.
+    public static func weightGradScratchFloats(batch: Int, chunk: Int, height h: Int, width w: Int, inChannels ci: Int,
                                                outChannels co: Int) -> Int {
-        let tiles = chunk * ((h + 3) / 4) * ((w + 3) / 4)
-        return 36 * (tiles * (ci + co) + co * ci) * Swift.max(1, Parallel.workers)
+        Winograd.gradientScratchFloats(planes: 36, batch: batch, chunk: chunk, tilesPerSample: ((h + 3) / 4) * ((w + 3) / 4),
+                                       inChannels: ci, outChannels: co)
     }
 
     /// dw `[Co, 3, 3, Ci]` += dL/dW for input x and output gradient dy (both NHWC), Ci and Co at least 8.
@@ -38,7 +38,7 @@ extension Winograd4 {
             inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
             outputGradTransform(dy + n0 * h * w * co, samples: nb, height: h, width: w, channels: co, into: z, serial: serial)
         }
-        // dW += G^T (sum of the workers' dU) G, per output channel and eight input channels.
+        // dW += G^T (sum of the partitions' dU) G, per output channel and eight input channels.
         Parallel.chunks(co, work: plane * 36 * sums.count) { r in
             withUnsafeTemporaryAllocation(of: V8.self, capacity: 36 + 18) { buffer in
                 let u = buffer.baseAddress!, t = u + 36

@@ -42,19 +42,40 @@ final class ParallelGEMMTests: XCTestCase {
         }
     }
 
-    /// Every element of C is one dot product on one thread, so the split result is bit-identical
-    /// to the single-threaded one (a run's numbers do not depend on the thread count).
-    func testSplitGEMMIsBitIdenticalToOneThread() {
-        let (m, n, k) = (300, 70, 90)
-        let a = random(m * k, seed: 4), b = random(n * k, seed: 5)
-        let one = Tensor(shape: [m * n]), two = Tensor(shape: [m * n])
-        splitting(workers: 1) {
-            GEMM.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: one.data, ldc: n)
+    /// The blocks of C depend on the shape alone, so a product is bit-identical on 1, 2, 3, 4 and 8
+    /// threads and from inside a region (blocks in turn), for shapes of the engine's convolutions
+    /// and ones whose last block is small (OpenBLAS may take another kernel for those).
+    func testSplitGEMMIsBitIdenticalOnAnyThreadCount() {
+        let shapes: [(Bool, Bool, Int, Int, Int)] = [
+            (false, true, 300, 70, 90), (false, true, 8192, 64, 147), (true, false, 64, 147, 8192),
+            (false, false, 128, 2048, 512), (true, false, 10, 512, 128), (false, true, 2048, 128, 128),
+            (false, true, 1000, 33, 64),
+        ]
+        for (ta, tb, m, n, k) in shapes {
+            let a = random(m * k, seed: 4), b = random(n * k, seed: 5)
+            func product(workers: Int, inRegion: Bool = false) -> [Float] {
+                let c = Tensor(shape: [m * n])
+                splitting(workers: workers) {
+                    let call = {
+                        GEMM.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: ta ? m : k,
+                                   b: b.data, ldb: tb ? k : n, c: c.data, ldc: n)
+                    }
+                    if inRegion { Parallel.run(2) { p in if p == 0 { call() } } } else { call() }
+                }
+                return c.toArray()
+            }
+            let one = product(workers: 1)
+            for workers in [2, 3, 4, 8] {
+                XCTAssertEqual(product(workers: workers), one, "m \(m) n \(n) k \(k) on \(workers) threads")
+            }
+            XCTAssertEqual(product(workers: 2, inRegion: true), one, "m \(m) n \(n) k \(k) inside a region")
         }
-        splitting(workers: 2) {
-            GEMM.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: two.data, ldc: n)
-        }
-        XCTAssertEqual(one.toArray(), two.toArray())
+        // Blocks: a power of two, at least 64 long, multiples of 16 when that keeps them even.
+        XCTAssertTrue(GEMM.blocking(m: 2048, n: 300, k: 700) == (true, 256, 8))
+        XCTAssertTrue(GEMM.blocking(m: 128, n: 1024, k: 2048) == (false, 128, 8), "the layer3 unrolled product, by columns")
+        XCTAssertTrue(GEMM.blocking(m: 64, n: 147, k: 6912) == (false, 80, 2), "the stem's dW: 147 columns make 2 blocks")
+        XCTAssertEqual(GEMM.blocking(m: 300, n: 70, k: 90).blocks, 1, "under 2 x parallelMinimumMACs: one block")
+        XCTAssertEqual(GEMM.blocking(m: 8, n: 8, k: 8).blocks, 1)
     }
 
     /// BLAS itself runs on one thread once the engine has made a product.

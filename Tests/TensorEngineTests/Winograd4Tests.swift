@@ -95,7 +95,7 @@ extension Winograd4Tests {
             let want = reference.directWeightGrad(x, dy, n: n, h: h, wd: wd, ci: ci, co: co).map { $0 + 0.5 }
             var got = [Float](repeating: 0.5, count: co * 9 * ci)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd4.weightGradScratchFloats(
-                chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
+                batch: n, chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
             defer { scratch.deallocate() }
             x.withUnsafeBufferPointer { xp in dy.withUnsafeBufferPointer { dp in got.withUnsafeMutableBufferPointer { gp in
                 Winograd4.weightGrad(xp.baseAddress!, dp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci,
@@ -104,6 +104,41 @@ extension Winograd4Tests {
             var worst: Float = 0
             for i in 0..<want.count { worst = max(worst, abs(got[i] - want[i])) }
             XCTAssertLessThan(worst, 5e-4, "\(n)x\(h)x\(wd)x\(ci)->\(co) chunk \(chunk) workers \(workers)")
+        }
+    }
+
+    /// Both tile sizes give the same weight gradient bit for bit on 1, 2, 3, 4 and 8 threads, and on
+    /// every run: the chunks' partial sums are cut into fixed partitions, not per thread.
+    func testWeightGradientIsIdenticalOnAnyThreadCount() {
+        let (n, h, wd, ci, co) = (13, 8, 8, 16, 24)
+        let x = reference.random(n * h * wd * ci, seed: 31), dy = reference.random(n * h * wd * co, seed: 32)
+        func grad(large: Bool, workers: Int) -> [Float] {
+            let saved = Parallel.workers
+            Parallel.workers = workers
+            defer { Parallel.workers = saved }
+            var got = [Float](repeating: 0, count: co * 9 * ci)
+            let floats = large
+                ? Winograd4.weightGradScratchFloats(batch: n, chunk: 2, height: h, width: wd, inChannels: ci, outChannels: co)
+                : Winograd.weightGradScratchFloats(batch: n, chunk: 2, height: h, width: wd, inChannels: ci, outChannels: co)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+            defer { scratch.deallocate() }
+            x.withUnsafeBufferPointer { xp in dy.withUnsafeBufferPointer { dp in got.withUnsafeMutableBufferPointer { gp in
+                if large {
+                    Winograd4.weightGrad(xp.baseAddress!, dp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci,
+                                         outChannels: co, accumulateInto: gp.baseAddress!, scratch: scratch, chunk: 2)
+                } else {
+                    Winograd.weightGrad(xp.baseAddress!, dp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci,
+                                        outChannels: co, accumulateInto: gp.baseAddress!, scratch: scratch, chunk: 2)
+                }
+            }}}
+            return got
+        }
+        for large in [true, false] {
+            let one = grad(large: large, workers: 1)
+            XCTAssertTrue(one.contains { $0 != 0 })
+            for workers in [2, 3, 4, 8, 2] {
+                XCTAssertEqual(grad(large: large, workers: workers), one, "\(large ? "F(4x4)" : "F(2x2)") on \(workers) threads")
+            }
         }
     }
 }

@@ -74,7 +74,7 @@ final class WinogradTests: XCTestCase {
             let want = WinogradReference.directWeightGrad(x, dy, n: n, h: h, wd: wd, ci: ci, co: co).map { $0 + 0.5 }
             var got = [Float](repeating: 0.5, count: co * 9 * ci)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Winograd.weightGradScratchFloats(
-                chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
+                batch: n, chunk: chunk, height: h, width: wd, inChannels: ci, outChannels: co))
             defer { scratch.deallocate() }
             x.withUnsafeBufferPointer { xp in dy.withUnsafeBufferPointer { dp in got.withUnsafeMutableBufferPointer { gp in
                 Winograd.weightGrad(xp.baseAddress!, dp.baseAddress!, batch: n, height: h, width: wd, inChannels: ci,

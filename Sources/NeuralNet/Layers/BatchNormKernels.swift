@@ -2,14 +2,15 @@ import TensorEngine
 
 /// The per-channel loops of batch normalization on `[rows, C]` buffers (NHWC flattened).
 ///
-/// Rows are split over up to `maxParts` workers; each keeps Float partial sums
-/// per block of 64 rows and Double totals, then the totals are combined. The
+/// Rows are cut into up to `maxParts` ranges (by the row count, not the thread count), shared
+/// out to the threads; each range keeps Float partial sums per block of 64 rows and Double
+/// totals, then the totals are combined in order. The
 /// caller's `Scratch` holds those buffers, so a step allocates nothing.
 enum BatchNormKernels {
     typealias Ptr = UnsafeMutablePointer<Float>
     static let maxParts = 8
 
-    /// Per-layer scratch for the reductions: Double totals and Float partials for `maxParts` workers.
+    /// Per-layer scratch for the reductions: Double totals and Float partials for `maxParts` ranges.
     final class Scratch {
         let totals: UnsafeMutablePointer<Double>
         let partials: Ptr
@@ -22,7 +23,9 @@ enum BatchNormKernels {
         deinit { totals.deallocate(); partials.deallocate(); sums.deallocate() }
     }
 
-    static func parts(_ rows: Int) -> Int { Swift.max(1, Swift.min(Parallel.workers, maxParts, rows / 64)) }
+    /// How many row ranges the sums are cut into: fixed by the row count alone, never by the thread
+    /// count, so the statistics (and everything trained from them) are the same on any number of threads.
+    static func parts(_ rows: Int) -> Int { Swift.max(1, Swift.min(maxParts, rows / 64)) }
 
     /// into[c] = sum over rows of (x[r, c] - shift[c]) ^ (shift == nil ? 1 : 2).
     static func channelSums(_ x: Ptr, rows: Int, channels c: Int, shift: Ptr?, scratch: Scratch,

@@ -78,13 +78,13 @@ extension Conv2d {
         guard let x = input else { preconditionFailure("Conv2d lost its input") }
         if usesLargeTiles {
             let chunk = Winograd4.weightGradChunkSize(batch: g.batch, height: g.height, width: g.width)
-            let scratch = workspace.floats(Winograd4.weightGradScratchFloats(chunk: chunk, height: g.height, width: g.width,
+            let scratch = workspace.floats(Winograd4.weightGradScratchFloats(batch: g.batch, chunk: chunk, height: g.height, width: g.width,
                                                                              inChannels: inChannels, outChannels: outChannels))
             Winograd4.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
                                  outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)
         } else {
             let chunk = Winograd.weightGradChunkSize(batch: g.batch, height: g.height, width: g.width)
-            let scratch = workspace.floats(Winograd.weightGradScratchFloats(chunk: chunk, height: g.height, width: g.width,
+            let scratch = workspace.floats(Winograd.weightGradScratchFloats(batch: g.batch, chunk: chunk, height: g.height, width: g.width,
                                                                             inChannels: inChannels, outChannels: outChannels))
             Winograd.weightGrad(x.data, g0, batch: g.batch, height: g.height, width: g.width, inChannels: inChannels,
                                 outChannels: outChannels, accumulateInto: weight.grad.data, scratch: scratch, chunk: chunk)

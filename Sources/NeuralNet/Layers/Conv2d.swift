@@ -180,15 +180,15 @@ public final class Conv2d: Layer {
             GEMM.sgemm(transB: true, m: m, n: outChannels, k: k, a: c.data, lda: k, b: w, ldb: k, c: y.data, ldc: outChannels)
         } else {
             // Large patch matrices go through the shared workspace a few samples at a time, so they
-            // stay in cache instead of streaming hundreds of MB through memory.
-            // Each worker builds and multiplies whole chunks in its own slice (no step is split),
-            // with the chunk count rounded up to a multiple of the workers so they finish together.
+            // stay in cache instead of streaming hundreds of MB through memory. The chunks depend on
+            // the shapes only (so each GEMM, and the result, is the same on any thread count); each
+            // worker builds and multiplies whole chunks in its own slice, round robin.
             let (fitting, per, inSample) = chunking(g)
-            let workers = Swift.max(1, Parallel.workers)
+            // Several chunks come in multiples of 4, so 2 or 4 threads get equal shares.
             var chunks = (g.batch + fitting - 1) / fitting
-            if chunks >= workers { chunks = (chunks + workers - 1) / workers * workers }
+            if chunks > 1 { chunks = Swift.min(g.batch, (chunks + 3) / 4 * 4) }
             let chunk = (g.batch + chunks - 1) / chunks
-            let parts = chunks >= workers ? workers : 1
+            let parts = Swift.max(1, Swift.min(Parallel.workers, chunks))
             let a = workspace.floats(chunk * per * k * parts)
             Parallel.run(parts) { part in
                 let slice = a + part * chunk * per * k
