@@ -42,15 +42,17 @@ enum HTTPFetcher {
             throw Failure(message: "downloading needs libcurl (\(String(cString: swl_curl_error()))); on Debian: apt-get install libcurl4")
         }
         let api = curl.pointee
-        guard let easy = api.easy_init(), let multi = api.multi_init() else { throw Failure(message: "libcurl could not start a transfer") }
+        // Outlives the handles (libcurl keeps the pointer until curl_easy_cleanup).
+        let errorText = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        defer { errorText.deallocate() }
+        errorText[0] = 0
+        guard let easy = api.easy_init() else { throw Failure(message: "libcurl could not start a transfer") }
         defer { api.easy_cleanup(easy) }
+        guard let multi = api.multi_init() else { throw Failure(message: "libcurl could not start a transfer") }
         defer { _ = api.multi_cleanup(multi) }
         guard let file = fopen(path, "wb") else { throw Failure(message: "cannot create \(path)") }
         defer { fclose(file) }
         let transfer = Transfer(file: file, progress: progress)
-        let errorText = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
-        defer { errorText.deallocate() }
-        errorText[0] = 0
 
         let write: swl_curl_write_fn = { data, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
