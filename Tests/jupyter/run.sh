@@ -40,4 +40,4 @@ echo "kernel: $bin"
 echo "kernelspec: $venv/share/jupyter/kernels/swift-lab"
 
 cd "$here"
-"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@" test_kernel_suite.py test_lifecycle.py test_installer.py test_notebook.py test_robustness.py
+"$venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@" test_kernel_suite.py test_lifecycle.py test_installer.py test_notebook.py test_robustness.py test_startup_linkage.py
