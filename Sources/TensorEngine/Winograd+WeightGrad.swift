@@ -13,14 +13,13 @@ extension Winograd {
 
     /// Samples per chunk for `weightGrad`.
     public static func weightGradChunkSize(batch: Int, height h: Int, width w: Int) -> Int {
-        let perSample = ((h + 1) / 2) * ((w + 1) / 2)
-        return Swift.max(1, Swift.min(batch, weightGradChunkTiles / perSample))
+        samplesPerChunk(batch: batch, tilesPerSample: tiles(height: h, width: w, tile: 2), budget: weightGradChunkTiles)
     }
 
     /// Scratch floats `weightGrad` needs for a batch in chunks of `chunk` samples.
     public static func weightGradScratchFloats(batch: Int, chunk: Int, height h: Int, width w: Int, inChannels ci: Int,
                                                outChannels co: Int) -> Int {
-        gradientScratchFloats(planes: 16, batch: batch, chunk: chunk, tilesPerSample: ((h + 1) / 2) * ((w + 1) / 2),
+        gradientScratchFloats(planes: 16, batch: batch, chunk: chunk, tilesPerSample: tiles(height: h, width: w, tile: 2),
                               inChannels: ci, outChannels: co)
     }
 
@@ -29,7 +28,7 @@ extension Winograd {
                                   width w: Int, inChannels ci: Int, outChannels co: Int,
                                   accumulateInto dw: UnsafeMutablePointer<Float>,
                                   scratch: UnsafeMutablePointer<Float>, chunk: Int) {
-        let perSample = ((h + 1) / 2) * ((w + 1) / 2)
+        let perSample = tiles(height: h, width: w, tile: 2)
         let plane = co * ci
         let sums = accumulateGradient(planes: 16, tilesPerSample: perSample, batch: batch, chunk: chunk, inChannels: ci,
                                       outChannels: co, scratch: scratch) { n0, nb, v, z, serial in

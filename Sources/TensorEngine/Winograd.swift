@@ -64,10 +64,18 @@ public enum Winograd {
         transform(w + 8 * i, a: i, b: o, sa: 1, sb: 9 * i, sy: -3 * i, sx: -i, into: u)
     }
 
+    /// Output tiles of `tile` x `tile` covering one `h` x `w` map (the last row and column may be partial).
+    @inline(__always)
+    static func tiles(height h: Int, width w: Int, tile: Int) -> Int { ((h + tile - 1) / tile) * ((w + tile - 1) / tile) }
+
+    /// Samples per chunk when a chunk should hold about `budget` tiles: at least 1, at most the batch.
+    static func samplesPerChunk(batch: Int, tilesPerSample: Int, budget: Int) -> Int {
+        Swift.max(1, Swift.min(batch, budget / tilesPerSample))
+    }
+
     /// Scratch floats `conv` needs for `chunk` samples of an `h` x `w` map (one chunk per worker).
     public static func scratchFloats(chunk: Int, height h: Int, width w: Int, inChannels ci: Int, outChannels co: Int) -> Int {
-        let tiles = chunk * ((h + 1) / 2) * ((w + 1) / 2)
-        return 16 * tiles * (ci + co) * Swift.max(1, Parallel.workers)
+        16 * chunk * tiles(height: h, width: w, tile: 2) * (ci + co) * Swift.max(1, Parallel.workers)
     }
 
     /// Tiles per chunk (GEMM rows): V and M for one chunk are `16 * chunkTiles * (Ci + Co)` floats.
@@ -75,8 +83,7 @@ public enum Winograd {
 
     /// Samples per chunk: enough tiles for an efficient GEMM, few enough to stay in cache.
     public static func chunkSize(batch: Int, height h: Int, width w: Int) -> Int {
-        let perSample = ((h + 1) / 2) * ((w + 1) / 2)
-        return Swift.max(1, Swift.min(batch, Winograd.chunkTiles / perSample))
+        samplesPerChunk(batch: batch, tilesPerSample: tiles(height: h, width: w, tile: 2), budget: chunkTiles)
     }
 
     /// y = conv3x3(x) with transformed weights u `[16, Co, Ci]`; `scratch` holds `scratchFloats(chunk:...)`.
@@ -85,7 +92,7 @@ public enum Winograd {
     public static func conv(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int, inChannels ci: Int,
                             u: UnsafePointer<Float>, outChannels co: Int, into y: UnsafeMutablePointer<Float>,
                             scratch: UnsafeMutablePointer<Float>, chunk: Int) {
-        convolve(planes: 16, tilesPerSample: ((h + 1) / 2) * ((w + 1) / 2), batch: batch, chunk: chunk,
+        convolve(planes: 16, tilesPerSample: tiles(height: h, width: w, tile: 2), batch: batch, chunk: chunk,
                  inChannels: ci, outChannels: co, u: u, scratch: scratch,
                  input: { n0, nb, v, serial in
                      inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
@@ -98,7 +105,7 @@ public enum Winograd {
     /// V `[16, T, C]` = B^T d B for every tile's zero-padded 4x4 patch of x `[n, h, w, C]`.
     static func inputTransform(_ x: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
                                into v: UnsafeMutablePointer<Float>, serial: Bool = false) {
-        let tiles = n * ((h + 1) / 2) * ((w + 1) / 2), xs = tiles * c
+        let tiles = n * Winograd.tiles(height: h, width: w, tile: 2), xs = tiles * c
         forEachInputPatch(x, samples: n, height: h, width: w, channels: c, tile: 2, serial: serial, work: tiles * c * 32) { t, src, rs in
             transformTile(src, rowStride: rs, channels: c, into: v + t * c, xiStride: xs)
         }

@@ -14,14 +14,14 @@ extension Winograd4 {
 
     /// Samples per chunk for `weightGrad`.
     public static func weightGradChunkSize(batch: Int, height h: Int, width w: Int) -> Int {
-        let perSample = ((h + 3) / 4) * ((w + 3) / 4)
-        return Swift.max(1, Swift.min(batch, weightGradChunkTiles / perSample))
+        Winograd.samplesPerChunk(batch: batch, tilesPerSample: Winograd.tiles(height: h, width: w, tile: 4),
+                                 budget: weightGradChunkTiles)
     }
 
     /// Scratch floats `weightGrad` needs for a batch in chunks of `chunk` samples.
     public static func weightGradScratchFloats(batch: Int, chunk: Int, height h: Int, width w: Int, inChannels ci: Int,
                                                outChannels co: Int) -> Int {
-        Winograd.gradientScratchFloats(planes: 36, batch: batch, chunk: chunk, tilesPerSample: ((h + 3) / 4) * ((w + 3) / 4),
+        Winograd.gradientScratchFloats(planes: 36, batch: batch, chunk: chunk, tilesPerSample: Winograd.tiles(height: h, width: w, tile: 4),
                                        inChannels: ci, outChannels: co)
     }
 
@@ -31,7 +31,7 @@ extension Winograd4 {
                                   accumulateInto dw: UnsafeMutablePointer<Float>,
                                   scratch: UnsafeMutablePointer<Float>, chunk: Int) {
         precondition(supports(inChannels: ci, outChannels: co), "Winograd4 needs at least 8 channels each way")
-        let perSample = ((h + 3) / 4) * ((w + 3) / 4)
+        let perSample = Winograd.tiles(height: h, width: w, tile: 4)
         let plane = co * ci
         let sums = Winograd.accumulateGradient(planes: 36, tilesPerSample: perSample, batch: batch, chunk: chunk,
                                                inChannels: ci, outChannels: co, scratch: scratch) { n0, nb, v, z, serial in

@@ -88,14 +88,12 @@ public enum Winograd4 {
 
     /// Samples per chunk: enough tiles for an efficient GEMM, few enough to stay in cache.
     public static func chunkSize(batch: Int, height h: Int, width w: Int) -> Int {
-        let perSample = ((h + 3) / 4) * ((w + 3) / 4)
-        return Swift.max(1, Swift.min(batch, chunkTiles / perSample))
+        Winograd.samplesPerChunk(batch: batch, tilesPerSample: Winograd.tiles(height: h, width: w, tile: 4), budget: chunkTiles)
     }
 
     /// Scratch floats `conv` needs for `chunk` samples (one chunk per worker).
     public static func scratchFloats(chunk: Int, height h: Int, width w: Int, inChannels ci: Int, outChannels co: Int) -> Int {
-        let tiles = chunk * ((h + 3) / 4) * ((w + 3) / 4)
-        return 36 * tiles * (ci + co) * Swift.max(1, Parallel.workers)
+        36 * chunk * Winograd.tiles(height: h, width: w, tile: 4) * (ci + co) * Swift.max(1, Parallel.workers)
     }
 
     /// y = conv3x3(x) with transformed weights u `[36, Co, Ci]`; `scratch` holds `scratchFloats(chunk:...)`.
@@ -105,7 +103,7 @@ public enum Winograd4 {
                             u: UnsafePointer<Float>, outChannels co: Int, into y: UnsafeMutablePointer<Float>,
                             scratch: UnsafeMutablePointer<Float>, chunk: Int) {
         precondition(supports(inChannels: ci, outChannels: co), "Winograd4 needs at least 8 channels each way")
-        Winograd.convolve(planes: 36, tilesPerSample: ((h + 3) / 4) * ((w + 3) / 4), batch: batch, chunk: chunk,
+        Winograd.convolve(planes: 36, tilesPerSample: Winograd.tiles(height: h, width: w, tile: 4), batch: batch, chunk: chunk,
                  inChannels: ci, outChannels: co, u: u, scratch: scratch,
                  input: { n0, nb, v, serial in
                      inputTransform(x + n0 * h * w * ci, samples: nb, height: h, width: w, channels: ci, into: v, serial: serial)
@@ -118,7 +116,7 @@ public enum Winograd4 {
     /// V `[36, T, C]` = B^T d B for every tile's zero-padded 6x6 patch of x `[n, h, w, C]`.
     static func inputTransform(_ x: UnsafePointer<Float>, samples n: Int, height h: Int, width w: Int, channels c: Int,
                                into v: UnsafeMutablePointer<Float>, serial: Bool = false) {
-        let tiles = n * ((h + 3) / 4) * ((w + 3) / 4), xs = tiles * c
+        let tiles = n * Winograd.tiles(height: h, width: w, tile: 4), xs = tiles * c
         Winograd.forEachInputPatch(x, samples: n, height: h, width: w, channels: c, tile: 4, serial: serial,
                                    work: tiles * c * 72) { t, src, rs in
             // Eight channels at a time; the last window ends at c (overlaps recompute equal values).
